@@ -1,0 +1,58 @@
+"""archive: keep historical sources and what they say, forever; browse a catalogue built from them.
+
+The public surface is small and listed in ``__all__``::
+
+    import archive
+    with archive.open("archive.db") as arc:
+        source = arc.record_source(b"...", title="...", language="pt", filename="a.txt", curator="me")
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from .core import Archive, open_archive as open  # noqa: E402  (``archive.open`` is the entry point)
+from .errors import (  # noqa: E402
+    AppendOnlyError,
+    ArchiveError,
+    BundleError,
+    CatalogueError,
+    ConcurrencyError,
+    DateError,
+    DuplicateEventError,
+    IntegrityError,
+    UnknownReferenceError,
+    ValidationError,
+)
+from .model import (  # noqa: E402
+    ClaimDate,
+    ClaimRecorded,
+    EntityRecorded,
+    Event,
+    NameRecorded,
+    SourceRecorded,
+    TextSelector,
+)
+
+__all__ = [
+    "__version__",
+    "open",
+    "Archive",
+    "Event",
+    "SourceRecorded",
+    "EntityRecorded",
+    "NameRecorded",
+    "ClaimRecorded",
+    "TextSelector",
+    "ClaimDate",
+    "ArchiveError",
+    "ValidationError",
+    "UnknownReferenceError",
+    "DateError",
+    "DuplicateEventError",
+    "ConcurrencyError",
+    "AppendOnlyError",
+    "IntegrityError",
+    "BundleError",
+    "CatalogueError",
+]

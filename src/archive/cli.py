@@ -1,0 +1,196 @@
+"""The ``archive`` command line.
+
+Like sqlite-utils: the file being worked on comes first, every command's help
+ends with an ``Example:``, and the library's errors become one clean line on
+stderr with a non-zero exit status — never a traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sqlite3
+import sys
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+import click
+
+from . import __version__
+from .bundle import export_bundle, import_bundle
+from .catalogue import rebuild as rebuild_catalogue
+from .catalogue import update as update_catalogue
+from .core import open_archive
+from .errors import ArchiveError
+
+LOG = click.argument("log", type=click.Path(dir_okay=False, path_type=Path))
+CATALOGUE = click.argument("catalogue", type=click.Path(dir_okay=False, path_type=Path))
+
+
+def _existing_log(path: Path):
+    if not path.exists():
+        raise click.ClickException(f"no event log at {path}; create one with 'archive import {path} BUNDLE'")
+    return open_archive(path, create=False)
+
+
+def clean_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn the library's errors into one line and exit status 1."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except click.ClickException:
+            raise
+        except ArchiveError as exc:
+            raise click.ClickException(str(exc)) from None
+        except sqlite3.DatabaseError as exc:
+            raise click.ClickException(f"SQLite: {exc}") from None
+        except OSError as exc:
+            raise click.ClickException(f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc)) from None
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="archive")
+def cli() -> None:
+    """Keep historical sources and what they say, and build a browsable catalogue.
+
+    The event log (LOG) is one SQLite file holding the source documents and
+    every event; the catalogue (CATALOGUE) is a SQLite file built from it,
+    for browsing with sqlite-utils or Datasette.
+
+    Example:
+
+        archive import archive.db fixtures/khrushchev
+        archive rebuild archive.db catalogue.db
+    """
+
+
+@cli.command(name="import")
+@LOG
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@clean_errors
+def import_(log: Path, path: Path) -> None:
+    """Append a bundle (a directory with events.jsonl and sources/) or a .jsonl file to LOG.
+
+    LOG is created if it does not exist. The import is atomic: if any event is
+    rejected, nothing is appended and the error names the file, line and field.
+    Events already in LOG are skipped, so importing twice is harmless.
+
+    Example:
+
+        archive import archive.db fixtures/khrushchev
+    """
+    created = not log.exists()
+    started = time.perf_counter()
+    try:
+        with open_archive(log) as archive:
+            result = import_bundle(archive, path)
+            head = archive.head()
+    except BaseException:
+        if created:  # leave no trace of a log that this failed call created
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(f"{log}{suffix}").unlink(missing_ok=True)
+        raise
+    elapsed = time.perf_counter() - started
+    click.echo(f"imported {len(result.stored)} event(s), {result.already_stored} already present; "
+               f"log at position {head.position} ({elapsed:.2f}s)")
+
+
+@cli.command()
+@LOG
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@clean_errors
+def export(log: Path, directory: Path) -> None:
+    """Write LOG as a bundle into DIRECTORY (which must be new or empty).
+
+    Example:
+
+        archive export archive.db exported-bundle
+    """
+    with _existing_log(log) as archive:
+        count = export_bundle(archive, directory)
+    click.echo(f"exported {count} event(s) to {directory}")
+
+
+@cli.command()
+@LOG
+@CATALOGUE
+@click.option("--as-of", "as_of", type=click.IntRange(min=0), default=None,
+              help="Build the catalogue as it stood at this log position.")
+@clean_errors
+def rebuild(log: Path, catalogue: Path, as_of: int | None) -> None:
+    """Build CATALOGUE from scratch from LOG, replacing it atomically.
+
+    The same log always gives a byte-identical catalogue file.
+
+    Example:
+
+        archive rebuild archive.db catalogue.db
+    """
+    started = time.perf_counter()
+    with _existing_log(log) as archive:
+        result = rebuild_catalogue(archive.log, catalogue, as_of=as_of)
+    elapsed = time.perf_counter() - started
+    click.echo(f"rebuilt {catalogue} from {result.applied} event(s), at position {result.position} ({elapsed:.2f}s)")
+
+
+@cli.command()
+@LOG
+@CATALOGUE
+@clean_errors
+def update(log: Path, catalogue: Path) -> None:
+    """Bring CATALOGUE up to date by applying only the events it has not seen.
+
+    Builds it from scratch if it does not exist; leaves the file untouched if
+    nothing is new.
+
+    Example:
+
+        archive update archive.db catalogue.db
+    """
+    with _existing_log(log) as archive:
+        result = update_catalogue(archive.log, catalogue)
+    if result.rebuilt:
+        click.echo(f"built {catalogue} from {result.applied} event(s), at position {result.position}")
+    elif result.applied:
+        click.echo(f"applied {result.applied} new event(s) to {catalogue}, now at position {result.position}")
+    else:
+        click.echo(f"{catalogue} is up to date at position {result.position}")
+
+
+@cli.command()
+@LOG
+@clean_errors
+def verify(log: Path) -> None:
+    """Recompute every hash in LOG; exit 1 and name the first bad position on any mismatch.
+
+    Checks the hash chain, gap-free positions, canonical payloads and each
+    source document against its sha256.
+
+    Example:
+
+        archive verify archive.db
+    """
+    with _existing_log(log) as archive:
+        report = archive.verify()
+    if report.ok:
+        click.echo(f"ok: {report.events} event(s), {report.sources} source document(s), "
+                   f"head {report.head.position} {report.head.hash[:16]}…")
+        return
+    first = report.problems[0]
+    for problem in report.problems:
+        click.echo(f"bad: {problem}", err=True)
+    where = f"position {report.first_bad_position}" if report.first_bad_position else f"source {first.source_id}"
+    raise click.ClickException(f"verification failed: {len(report.problems)} problem(s); first at {where}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    cli.main(args=argv, prog_name="archive")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,297 @@
+"""Events to and from JSON.
+
+One cattrs converter, configured once, turns events into plain dicts and back.
+On the wire an event is a flat JSON object tagged with ``type`` and
+``version``; nested values (``selector``, ``date``) are objects. Optional fields
+left at their default are omitted, so adding an optional field later does not
+change the bytes of old events.
+
+Reading an older version goes through *upcasters*: small functions that turn
+the dict of version N into the dict of version N+1. The log keeps the bytes
+exactly as recorded; upcasting happens on every read, never in storage.
+
+The canonical form of an event (what is hashed and stored) is its dict as
+compact JSON with sorted keys, UTF-8, no ASCII escaping.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from typing import Any, Callable, Iterable
+
+import attrs
+import cattrs
+from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError
+from cattrs.gen import make_dict_unstructure_fn, override
+
+from .errors import Place, ValidationError
+from .model import EVENT_CLASSES, Event
+
+__all__ = [
+    "converter",
+    "to_dict",
+    "from_dict",
+    "upcast",
+    "canonical_bytes",
+    "encode",
+    "decode",
+    "parse_json_line",
+    "format_timestamp",
+    "EVENT_TYPES",
+    "CURRENT_VERSIONS",
+    "UPCASTERS",
+]
+
+EVENT_TYPES: dict[str, type[Event]] = {cls.TYPE: cls for cls in EVENT_CLASSES}
+CURRENT_VERSIONS: dict[str, int] = {cls.TYPE: cls.VERSION for cls in EVENT_CLASSES}
+
+#: (type, from_version) -> function turning that version's dict into the next version's.
+UPCASTERS: dict[tuple[str, int], Callable[[dict[str, Any]], dict[str, Any]]] = {}
+
+
+def upcaster(type_name: str, from_version: int):
+    """Register a function that upgrades ``type_name`` dicts from ``from_version`` to the next."""
+
+    def register(fn: Callable[[dict[str, Any]], dict[str, Any]]):
+        UPCASTERS[(type_name, from_version)] = fn
+        return fn
+
+    return register
+
+
+@upcaster("NameRecorded", 1)
+def _name_recorded_v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
+    # v1 called the language ``lang``; v2 renamed it and added optional
+    # ``script`` and ``preferred``, whose defaults are right for v1 names.
+    data = dict(data)
+    if "lang" in data:
+        data["language"] = data.pop("lang")
+    data["version"] = 2
+    return data
+
+
+def upcast(data: dict[str, Any]) -> dict[str, Any]:
+    """Bring an event dict of any known version up to the current version.
+
+    The dict must already have a known ``type`` and an integer ``version``.
+    """
+    type_name = data["type"]
+    current = CURRENT_VERSIONS[type_name]
+    while data["version"] < current:
+        step = UPCASTERS.get((type_name, data["version"]))
+        if step is None:  # pragma: no cover - guarded by check_tag
+            raise ValidationError(
+                f"no upcaster from version {data['version']} of {type_name}", path="$.version", value=data["version"]
+            )
+        data = step(data)
+    return data
+
+
+def format_timestamp(moment: datetime) -> str:
+    """RFC 3339 in UTC with microseconds, e.g. ``2026-11-23T09:40:00.000000Z``."""
+    if moment.tzinfo is None:
+        raise ValidationError(
+            "timestamp has no timezone", path="$.recorded_at", value=moment.isoformat(), hint="use a UTC time"
+        )
+    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def _structure_timestamp(value: Any, _type: type) -> datetime:
+    if not isinstance(value, str):
+        raise TypeError("expected an RFC 3339 timestamp string")
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError("not an RFC 3339 timestamp, e.g. 2026-11-23T09:40:00Z") from None
+    if moment.tzinfo is None:
+        raise ValueError("timestamp has no timezone; end it with Z for UTC")
+    return moment
+
+
+def _strict(kind: type, label: str):
+    # cattrs would happily turn 3 into "3" or "7" into 7; a mistyped field in an
+    # archive is a curator's mistake to be reported, not silently repaired.
+    def structure(value: Any, _type: type):
+        if type(value) is not kind:
+            raise TypeError(f"expected {label}, got {type(value).__name__}")
+        return value
+
+    return structure
+
+
+def _make_converter() -> cattrs.Converter:
+    conv = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
+    conv.register_structure_hook(str, _strict(str, "a string"))
+    conv.register_structure_hook(int, _strict(int, "an integer"))
+    conv.register_structure_hook(bool, _strict(bool, "true or false"))
+    conv.register_structure_hook(datetime, _structure_timestamp)
+    conv.register_unstructure_hook(datetime, format_timestamp)
+    # Omit optional fields left at their default: compact, and stable when a
+    # later version adds an optional field.
+    conv.register_unstructure_hook_factory(
+        lambda cls: hasattr(cls, "__attrs_attrs__"),
+        lambda cls: make_dict_unstructure_fn(
+            cls,
+            conv,
+            _cattrs_omit_if_default=True,
+            **{a.name: override(omit_if_default=False) for a in cls.__attrs_attrs__ if a.default is attrs.NOTHING},
+        ),
+    )
+    return conv
+
+
+
+
+converter = _make_converter()
+
+
+def to_dict(event: Event) -> dict[str, Any]:
+    """The JSON-ready dict of an event, tagged with its type and version."""
+    data = converter.unstructure(event)
+    data["type"] = event.TYPE
+    data["version"] = event.VERSION
+    return data
+
+
+def canonical_bytes(data: dict[str, Any]) -> bytes:
+    """The canonical serialisation that is stored and hashed."""
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def encode(event: Event) -> bytes:
+    """Canonical bytes of an event."""
+    return canonical_bytes(to_dict(event))
+
+
+def check_tag(data: Any, place: Place | None = None) -> tuple[str, int]:
+    """Check that ``data`` is an object with a known ``type`` and ``version``."""
+    if not isinstance(data, dict):
+        raise ValidationError("an event must be a JSON object", path="$", value=data, place=place)
+    type_name = data.get("type")
+    if type_name is None:
+        raise ValidationError(
+            "the event has no type", path="$.type", value=None, place=place,
+            hint=f"add one of {sorted(EVENT_TYPES)}", show_value=False,
+        )
+    if type_name not in EVENT_TYPES:
+        raise ValidationError(
+            "unknown event type", path="$.type", value=type_name, place=place,
+            hint=f"expected one of {sorted(EVENT_TYPES)}",
+        )
+    version = data.get("version")
+    current = CURRENT_VERSIONS[type_name]
+    if type(version) is not int:
+        raise ValidationError(
+            "the event version must be an integer", path="$.version", value=version, place=place
+        )
+    if version < 1 or version > current:
+        raise ValidationError(
+            f"unknown version of {type_name}", path="$.version", value=version, place=place,
+            hint=f"this library reads versions 1 to {current}; upgrade archive to read newer events",
+        )
+    return type_name, version
+
+
+def _lookup(data: Any, path: str) -> Any:
+    """The value at a ``$.a.b[0]`` path, or None if it is not there."""
+    node = data
+    for part in path.lstrip("$").replace("[", ".").replace("]", "").split("."):
+        if not part:
+            continue
+        if isinstance(node, dict):
+            node = node.get(part)
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            return None
+    return node
+
+
+def _first_problem(exc: BaseException, data: Any, path: str = "$") -> tuple[str, str, Any]:
+    """(problem, path, value) of the first leaf error in a cattrs exception tree."""
+    if isinstance(exc, ForbiddenExtraKeysError):
+        extra = sorted(exc.extra_fields)
+        return (f"unknown field{'s' if len(extra) > 1 else ''} {', '.join(extra)}", f"{path}.{extra[0]}",
+                _lookup(data, f"{path}.{extra[0]}"))
+    if isinstance(exc, ClassValidationError):
+        # Missing fields first: they are usually the root cause.
+        ordered = sorted(exc.exceptions, key=lambda e: not isinstance(e, KeyError))
+        for sub in ordered:
+            name = None
+            for note in getattr(sub, "__notes__", []):
+                name = getattr(note, "name", None)
+                if name is not None:
+                    break
+            sub_path = f"{path}.{name}" if name else path
+            return _first_problem(sub, data, sub_path)
+    if isinstance(exc, KeyError):
+        return ("required field missing", path, None)
+    message = str(exc) or type(exc).__name__
+    return (message, path, _lookup(data, path))
+
+
+def structure(data: dict[str, Any], place: Place | None = None) -> Event:
+    """Turn a tagged, current-version dict into its event, with a pathful error."""
+    cls = EVENT_TYPES[data["type"]]
+    body = {k: v for k, v in data.items() if k not in ("type", "version")}
+    try:
+        return converter.structure(body, cls)
+    except (ClassValidationError, ForbiddenExtraKeysError, TypeError, ValueError) as exc:
+        problem, path, value = _first_problem(exc, data)
+        raise ValidationError(problem, path=path, value=value, place=place,
+                              show_value=problem != "required field missing") from None
+
+
+def from_dict(data: Any, place: Place | None = None) -> Event:
+    """Decode a tagged event dict of any known version to the current event class."""
+    check_tag(data, place)
+    return structure(upcast(data), place)
+
+
+def parse_json_line(line: bytes | str, place: Place | None = None) -> dict[str, Any]:
+    """Parse one JSONL line strictly: UTF-8, no BOM, no NUL, one JSON object."""
+    if isinstance(line, bytes):
+        if line.startswith(b"\xef\xbb\xbf"):
+            raise ValidationError("the line starts with a byte order mark", path="$", value=line[:3], place=place,
+                                  hint="save the file as UTF-8 without BOM")
+        try:
+            line = line.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ValidationError(f"not UTF-8 (byte {exc.start})", path="$", value=line[exc.start: exc.start + 4],
+                                  place=place, hint="event files must be UTF-8") from None
+    if "\x00" in line:
+        raise ValidationError("NUL character in the line", path="$", value=line[:40], place=place)
+    try:
+        data = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise ValidationError(f"malformed JSON: {exc.msg} at column {exc.colno}", path="$", value=line[:60],
+                              place=place) from None
+    if not isinstance(data, dict):
+        raise ValidationError("an event must be a JSON object", path="$", value=data, place=place)
+    return data
+
+
+def decode(payload: bytes, place: Place | None = None) -> Event:
+    """Decode stored canonical bytes into the current event class."""
+    return from_dict(json.loads(payload), place)
+
+
+def iter_decoded(payloads: Iterable[bytes]) -> Iterable[Event]:
+    for payload in payloads:
+        yield decode(payload)
+
+
+#: Which field of each event type names its stream, and the stream's prefix.
+_STREAM_KEYS = {
+    "SourceRecorded": ("source", "source_id"),
+    "EntityRecorded": ("entity", "entity_id"),
+    "NameRecorded": ("entity", "entity_id"),
+    "ClaimRecorded": ("claim", "claim_id"),
+}
+
+
+def stream_id_of(data: dict[str, Any]) -> str:
+    """The stream of an (upcast) event dict, without building the event object."""
+    prefix, key = _STREAM_KEYS[data["type"]]
+    return f"{prefix}:{data[key]}"

@@ -1,0 +1,225 @@
+"""The archive: a log of events plus the rules for adding to it.
+
+:class:`Archive` is what a program holds: it turns events (objects, or dicts
+read from a file) into canonical bytes, checks them with
+:class:`~archive.validation.Validator`, and appends them to an
+:class:`~archive.log.EventLog` in one atomic step. It also offers the
+``record_*`` conveniences a curator's script uses.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from typing import Any, Iterator, Mapping, Sequence
+
+from .codec import canonical_bytes, check_tag, encode, from_dict, structure, to_dict, upcast
+from .errors import DuplicateEventError, Place, UnknownReferenceError, ValidationError
+from .log.base import AppendResult, EventLog, Head, NewEvent, StoredEvent, blob_id
+from .log.sqlite import SQLiteEventLog
+from .model import (
+    ClaimDate,
+    ClaimRecorded,
+    EntityRecorded,
+    Event,
+    NameRecorded,
+    SourceRecorded,
+    TextSelector,
+    new_event_id,
+    utc_now,
+)
+from .text import decode_text, make_selector
+from .validation import Validator
+from .verify import VerifyReport, verify
+
+__all__ = ["Archive", "open_archive"]
+
+
+class Archive:
+    """An archive over an event log. Use :func:`archive.open` to open one on disk."""
+
+    def __init__(self, log: EventLog):
+        self.log = log
+        self._validator = Validator(log)
+
+    # -- appending ----------------------------------------------------------
+    def append(
+        self,
+        events: Sequence[Event | Mapping[str, Any]],
+        *,
+        expected_version: int | Mapping[str, int] | None = None,
+        blobs: Mapping[str, bytes] | None = None,
+        places: Sequence[Place] | None = None,
+    ) -> AppendResult:
+        """Validate and append a batch atomically: all of it, or nothing.
+
+        ``events`` are event objects or event dicts (any known version; dicts
+        are stored exactly as given, in canonical form, and upcast on read).
+        ``expected_version``: an int when every event is in one stream, or a
+        mapping of stream id to version; a stream that moved on raises
+        :class:`~archive.errors.ConcurrencyError`. ``blobs`` are source
+        documents by id (``sha256:<hex>``). ``places`` name where each event
+        came from, for error messages.
+        """
+        places = list(places) if places is not None else [Place(index=i) for i in range(len(events))]
+        blobs = dict(blobs or {})
+        decoded: list[Event] = []
+        new_events: list[NewEvent] = []
+        for item, place in zip(events, places):
+            if isinstance(item, Event):
+                event, payload = item, encode(item)
+                type_name, version = item.TYPE, item.VERSION
+            else:
+                data = dict(item)
+                type_name, version = check_tag(data, place)
+                event = structure(upcast(data), place)
+                payload = canonical_bytes(data)
+            decoded.append(event)
+            new_events.append(NewEvent(event.event_id, event.stream_id, type_name, version, payload))
+
+        # A retried append is harmless: drop events already stored identically
+        # (the log checks again inside its transaction).
+        stored = self.log.get_events([e.event_id for e in new_events])
+        fresh_events, fresh_new, fresh_places, seen = [], [], [], {}
+        for event, new, place in zip(decoded, new_events, places):
+            previous = stored.get(new.event_id)
+            earlier = seen.get(new.event_id)
+            same_as = previous.payload if previous is not None else earlier
+            if same_as is not None:
+                if same_as != new.payload:
+                    raise DuplicateEventError(
+                        "this event id is already used by an event with different content", path="$.event_id",
+                        value=new.event_id, place=place,
+                        hint="give a new event a new id; to change a recorded event, append a correction",
+                    )
+                continue
+            seen[new.event_id] = new.payload
+            fresh_events.append(event)
+            fresh_new.append(new)
+            fresh_places.append(place)
+
+        expected = self._validator.validate(fresh_events, fresh_places, blobs, self._media_type)
+        if isinstance(expected_version, int):
+            streams = {e.stream_id for e in decoded}
+            if len(streams) != 1:
+                raise ValueError("an int expected_version needs a batch of one stream; pass a mapping instead")
+            expected[streams.pop()] = expected_version
+        elif expected_version is not None:
+            expected.update(expected_version)
+        # Only blobs of sources this batch records are stored: nothing orphaned.
+        needed = {e.source_id for e in fresh_events if isinstance(e, SourceRecorded)}
+        return self.log.append(fresh_new, expected_versions=expected,
+                               blobs={k: v for k, v in blobs.items() if k in needed})
+
+    def _media_type(self, source_id: str) -> str | None:
+        recorded = self.source(source_id)
+        return recorded.media_type if recorded else None
+
+    # -- recording, one event at a time ---------------------------------------
+    def _stamp(self, curator: str, recorded_at: datetime | None, event_id: str | None) -> dict[str, Any]:
+        return {"event_id": event_id or new_event_id(), "recorded_at": recorded_at or utc_now(), "curator": curator}
+
+    def record_source(
+        self, content: bytes, *, title: str, language: str, filename: str, curator: str,
+        media_type: str = "text/plain; charset=utf-8", recorded_at: datetime | None = None,
+        event_id: str | None = None, **metadata: Any,
+    ) -> SourceRecorded:
+        """Store a document's bytes and its metadata; returns the event (its ``source_id`` is the sha256)."""
+        event = SourceRecorded(**self._stamp(curator, recorded_at, event_id), source_id=blob_id(content),
+                               title=title, language=language, media_type=media_type, filename=filename, **metadata)
+        self.append([event], blobs={event.source_id: content})
+        return event
+
+    def record_entity(self, entity_id: str, *, kind: str, label: str, curator: str, note: str | None = None,
+                      recorded_at: datetime | None = None, event_id: str | None = None) -> EntityRecorded:
+        event = EntityRecorded(**self._stamp(curator, recorded_at, event_id), entity_id=entity_id, kind=kind,
+                               label=label, note=note)
+        self.append([event])
+        return event
+
+    def record_name(self, entity_id: str, name: str, *, language: str, curator: str, script: str | None = None,
+                    preferred: bool = False, recorded_at: datetime | None = None,
+                    event_id: str | None = None) -> NameRecorded:
+        event = NameRecorded(**self._stamp(curator, recorded_at, event_id), entity_id=entity_id, name=name,
+                             language=language, script=script, preferred=preferred)
+        self.append([event])
+        return event
+
+    def claim(
+        self, *, subject_id: str, predicate: str, source_id: str, quote: str, curator: str, occurrence: int = 1,
+        object_id: str | None = None, object_literal: str | None = None, date: ClaimDate | None = None,
+        note: str | None = None, claim_id: str | None = None, recorded_at: datetime | None = None,
+        event_id: str | None = None,
+    ) -> ClaimRecorded:
+        """Build (not append) a claim, anchoring ``quote`` in the source's text."""
+        return ClaimRecorded(
+            **self._stamp(curator, recorded_at, event_id), claim_id=claim_id or new_event_id(),
+            subject_id=subject_id, predicate=predicate, source_id=source_id,
+            selector=self.selector(source_id, quote, occurrence=occurrence), object_id=object_id,
+            object_literal=object_literal, date=date, note=note,
+        )
+
+    def record_claim(self, **fields: Any) -> ClaimRecorded:
+        """Build a claim with :meth:`claim` and append it."""
+        event = self.claim(**fields)
+        self.append([event])
+        return event
+
+    # -- reading ------------------------------------------------------------
+    def selector(self, source_id: str, quote: str, *, occurrence: int = 1) -> TextSelector:
+        """A selector for the ``occurrence``-th appearance of ``quote`` in the source."""
+        return make_selector(self.source_text(source_id), quote, occurrence=occurrence)
+
+    def source(self, source_id: str) -> SourceRecorded | None:
+        """The source's metadata event, or None if it is not recorded."""
+        for stored in self.log.read_stream(f"source:{source_id}"):
+            event = from_dict(stored.data())
+            if isinstance(event, SourceRecorded):
+                return event
+        return None
+
+    def source_bytes(self, source_id: str) -> bytes:
+        content = self.log.get_blob(source_id)
+        if content is None:
+            raise UnknownReferenceError("unknown source", path="$.source_id", value=source_id)
+        return content
+
+    def source_text(self, source_id: str) -> str:
+        """The decoded text of a text source."""
+        recorded = self.source(source_id)
+        if recorded is None:
+            raise UnknownReferenceError("unknown source", path="$.source_id", value=source_id,
+                                        hint="record it with record_source() first")
+        text = decode_text(self.source_bytes(source_id), recorded.media_type)
+        if text is None:
+            raise ValidationError("the source is not text", path="$.source_id", value=source_id)
+        return text
+
+    def stored_events(self, *, after: int = 0, upto: int | None = None) -> Iterator[StoredEvent]:
+        return self.log.read(after=after, upto=upto)
+
+    def events(self, *, after: int = 0, upto: int | None = None) -> Iterator[Event]:
+        """The events in log order, decoded and upcast to their current versions."""
+        for stored in self.log.read(after=after, upto=upto):
+            yield from_dict(stored.data(), Place(f"position {stored.position}"))
+
+    def head(self) -> Head:
+        return self.log.head()
+
+    def verify(self, **kwargs: Any) -> VerifyReport:
+        return verify(self.log, **kwargs)
+
+    # -- lifetime -----------------------------------------------------------
+    def close(self) -> None:
+        self.log.close()
+
+    def __enter__(self) -> "Archive":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+
+def open_archive(path: str | os.PathLike, *, create: bool = True) -> Archive:
+    """Open (or create) the archive whose log is the SQLite file at ``path``."""
+    return Archive(SQLiteEventLog(path, create=create))

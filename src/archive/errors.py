@@ -1,0 +1,169 @@
+"""Every error the library raises on purpose.
+
+One base class, :class:`ArchiveError`, so callers can catch everything we raise
+deliberately; each subclass also inherits the built-in exception it resembles,
+so ``except ValueError`` keeps working for code that does not know about us.
+
+Errors about input name *where* the problem is: the field path inside the
+event (``$.selector.exact``), the bad value, and — when the event came from a
+file — the file and line. The message always says what to do instead.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "ArchiveError",
+    "ValidationError",
+    "UnknownReferenceError",
+    "DateError",
+    "DuplicateEventError",
+    "ConcurrencyError",
+    "AppendOnlyError",
+    "IntegrityError",
+    "BundleError",
+    "CatalogueError",
+    "Place",
+]
+
+
+def _short(value: Any, limit: int = 80) -> str:
+    """repr() of a value, cut so a 10 MB field does not flood a terminal."""
+    text = repr(value)
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return text
+
+
+class Place:
+    """Where an event came from: a file and a 1-based line, or a batch index."""
+
+    __slots__ = ("file", "line", "index")
+
+    def __init__(self, file: str | None = None, line: int | None = None, index: int | None = None):
+        self.file = file
+        self.line = line
+        self.index = index
+
+    def __str__(self) -> str:
+        if self.file is not None and self.line is not None:
+            return f"{self.file}:{self.line}"
+        if self.file is not None:
+            return self.file
+        if self.index is not None:
+            return f"event #{self.index + 1} of the batch"
+        return "input"
+
+    def __repr__(self) -> str:
+        return f"Place({str(self)!r})"
+
+
+class ArchiveError(Exception):
+    """Base class of every error the archive raises on purpose."""
+
+
+class ValidationError(ArchiveError, ValueError):
+    """An event (or record) is not acceptable; nothing was written.
+
+    ``path`` is a JSONPath-like pointer into the event (``$.selector.exact``),
+    ``value`` the offending value, ``place`` where the event came from.
+    """
+
+    def __init__(
+        self,
+        problem: str,
+        *,
+        path: str = "$",
+        value: Any = None,
+        place: Place | None = None,
+        hint: str | None = None,
+        show_value: bool = True,
+    ):
+        self.problem = problem
+        self.path = path
+        self.value = value
+        self.place = place
+        self.hint = hint
+        self.show_value = show_value
+        super().__init__(self._message())
+
+    def _message(self) -> str:
+        where = f"{self.place}: " if self.place is not None else ""
+        text = f"{where}{self.path}: {self.problem}"
+        if self.show_value:
+            text += f" (got {_short(self.value)})"
+        if self.hint:
+            text += f"; {self.hint}"
+        return text
+
+    def at(self, place: Place) -> "ValidationError":
+        """Return a copy of this error that also names where the event came from."""
+        clone = self.__class__.__new__(self.__class__)
+        clone.__dict__.update(self.__dict__)
+        clone.place = place
+        Exception.__init__(clone, clone._message())
+        return clone
+
+    def __str__(self) -> str:
+        return self._message()
+
+
+class UnknownReferenceError(ValidationError, LookupError):
+    """An event refers to a source, entity or claim the log does not hold."""
+
+
+class DateError(ValidationError):
+    """A date is malformed or impossible (month 13, 30 February, an interval ending before it starts)."""
+
+
+class DuplicateEventError(ValidationError):
+    """An event id is already stored with different content."""
+
+
+class ConcurrencyError(ArchiveError, RuntimeError):
+    """A stream moved on since the caller read it (optimistic concurrency).
+
+    Re-read the stream, re-check your change and append again.
+    """
+
+    def __init__(self, stream_id: str, expected: int, actual: int):
+        self.stream_id = stream_id
+        self.expected = expected
+        self.actual = actual
+        super().__init__(
+            f"stream {stream_id!r} is at version {actual}, not the expected {expected}; "
+            "another writer appended to it first: re-read it and try again"
+        )
+
+
+class AppendOnlyError(ArchiveError, PermissionError):
+    """Something tried to change or delete what the log already holds."""
+
+
+class IntegrityError(ArchiveError, ValueError):
+    """``verify`` found stored bytes that do not match their hashes.
+
+    ``position`` is the first bad log position (``None`` when the problem is a
+    source blob rather than an event); ``source_id`` names a bad source.
+    """
+
+    def __init__(self, problem: str, *, position: int | None = None, source_id: str | None = None):
+        self.problem = problem
+        self.position = position
+        self.source_id = source_id
+        if position is not None:
+            text = f"position {position}: {problem}"
+        elif source_id is not None:
+            text = f"source {source_id}: {problem}"
+        else:
+            text = problem
+        super().__init__(text)
+
+
+class BundleError(ArchiveError, ValueError):
+    """A bundle directory or JSONL file is unreadable or unsafe."""
+
+
+class CatalogueError(ArchiveError, RuntimeError):
+    """A catalogue cannot be updated (built from another log, or by another schema version)."""

@@ -1,0 +1,251 @@
+"""The SQLite event log: one file holds the events and the source documents.
+
+Everything SQL-specific about the log lives here. The file is marked with an
+``application_id`` so that a catalogue or some other database is not mistaken
+for a log. Append-only is enforced by the database itself: triggers abort any
+UPDATE or DELETE on ``events`` and ``sources``, whoever sends it.
+
+Writers take SQLite's write lock up front (``BEGIN IMMEDIATE``) so that
+reading the head, checking stream versions and inserting happen as one
+serialised step: positions are gap-free and two writers cannot both extend a
+stream. WAL mode lets readers (a rebuild, a browser) read while a writer
+appends; ``synchronous=FULL`` makes a returned append durable.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+from typing import Iterator, Mapping, Sequence
+
+from ..errors import ArchiveError
+from .base import GENESIS_HASH, AppendResult, Head, NewEvent, StoredEvent, check_blobs, plan_append
+
+__all__ = ["SQLiteEventLog", "APPLICATION_ID", "FORMAT_VERSION"]
+
+#: "ARCL" — marks a file as an archive event log.
+APPLICATION_ID = 0x4152434C
+FORMAT_VERSION = 1
+#: How long a writer waits for another writer's lock before giving up.
+BUSY_TIMEOUT_MS = 30_000
+_CHUNK = 500  # stay far below SQLite's limit on host parameters
+
+_SCHEMA = f"""
+CREATE TABLE events (
+    position INTEGER PRIMARY KEY,
+    event_id TEXT NOT NULL UNIQUE,
+    stream_id TEXT NOT NULL,
+    stream_version INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    payload TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    UNIQUE (stream_id, stream_version)
+);
+CREATE TABLE sources (
+    source_id TEXT PRIMARY KEY,
+    content BLOB NOT NULL
+);
+CREATE TABLE _log_meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+INSERT INTO _log_meta (key, value) VALUES ('format_version', '{FORMAT_VERSION}');
+CREATE TRIGGER events_are_append_only_update BEFORE UPDATE ON events
+BEGIN SELECT RAISE(ABORT, 'archive: events are append-only; append a correction instead'); END;
+CREATE TRIGGER events_are_append_only_delete BEFORE DELETE ON events
+BEGIN SELECT RAISE(ABORT, 'archive: events are append-only; append a retraction instead'); END;
+CREATE TRIGGER sources_are_immutable_update BEFORE UPDATE ON sources
+BEGIN SELECT RAISE(ABORT, 'archive: source documents are immutable; record a derived source instead'); END;
+CREATE TRIGGER sources_are_immutable_delete BEFORE DELETE ON sources
+BEGIN SELECT RAISE(ABORT, 'archive: source documents are immutable'); END;
+PRAGMA application_id = {APPLICATION_ID};
+"""
+
+_COLUMNS = "position, event_id, stream_id, stream_version, type, version, CAST(payload AS BLOB), hash, prev_hash"
+
+
+class NotALogError(ArchiveError, ValueError):
+    """The file exists but is not an archive event log."""
+
+
+def _row_to_event(row: tuple) -> StoredEvent:
+    return StoredEvent(*row)
+
+
+def _chunks(items: Sequence, size: int = _CHUNK):
+    for start in range(0, len(items), size):
+        yield items[start: start + size]
+
+
+class SQLiteEventLog:
+    """An event log in one SQLite file (created on first open unless ``create=False``)."""
+
+    def __init__(self, path: str | os.PathLike, *, create: bool = True, synchronous: str = "FULL"):
+        self.path = Path(path)
+        exists = self.path.exists() and self.path.stat().st_size > 0
+        if not exists and not create:
+            raise FileNotFoundError(f"no event log at {self.path}")
+        # isolation_level=None: we issue BEGIN/COMMIT ourselves, so we know what commits when.
+        self._conn = sqlite3.connect(self.path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+        try:
+            self._conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            if exists:
+                self._check_is_log()
+            else:
+                self._create()
+            self._conn.execute("PRAGMA journal_mode = WAL")
+            self._conn.execute(f"PRAGMA synchronous = {synchronous}")
+        except BaseException:
+            self._conn.close()
+            raise
+
+    # -- set-up -------------------------------------------------------------
+    def _create(self) -> None:
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            # Another process may have created it between our check and our lock.
+            if self._conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+                self._conn.execute("ROLLBACK")
+                self._check_is_log()
+                return
+            for statement in _SCHEMA.split(";\n"):
+                if statement.strip():
+                    self._conn.execute(statement)
+            self._conn.execute("COMMIT")
+        except BaseException:
+            if self._conn.in_transaction:
+                self._conn.execute("ROLLBACK")
+            raise
+
+    def _check_is_log(self) -> None:
+        try:
+            app_id = self._conn.execute("PRAGMA application_id").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            raise NotALogError(f"{self.path} is not an archive event log ({exc})") from None
+        if app_id != APPLICATION_ID:
+            raise NotALogError(
+                f"{self.path} is not an archive event log (is it a catalogue? "
+                "catalogues are built from a log with 'archive rebuild LOG CATALOGUE')"
+            )
+        version = self._conn.execute("SELECT value FROM _log_meta WHERE key = 'format_version'").fetchone()
+        if version is None or int(version[0]) != FORMAT_VERSION:
+            raise NotALogError(f"{self.path} has log format {version and version[0]}; this library reads {FORMAT_VERSION}")
+
+    # -- writing ------------------------------------------------------------
+    def append(
+        self,
+        events: Sequence[NewEvent],
+        *,
+        expected_versions: Mapping[str, int] | None = None,
+        blobs: Mapping[str, bytes] | None = None,
+    ) -> AppendResult:
+        blobs = dict(blobs or {})
+        check_blobs(blobs)
+        conn = self._conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            streams = sorted({e.stream_id for e in events} | set(expected_versions or {}))
+            rows, already = plan_append(
+                events,
+                existing=self.get_events([e.event_id for e in events]),
+                current_versions=self.stream_versions(streams),
+                head=self.head(),
+                expected_versions=expected_versions,
+            )
+            conn.executemany(
+                "INSERT INTO events (position, event_id, stream_id, stream_version, type, version, payload, hash,"
+                " prev_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (r.position, r.event_id, r.stream_id, r.stream_version, r.type, r.version,
+                     r.payload.decode("utf-8"), r.hash, r.prev_hash)
+                    for r in rows
+                ],
+            )
+            if blobs:
+                conn.executemany(
+                    "INSERT OR IGNORE INTO sources (source_id, content) VALUES (?, ?)",
+                    [(key, bytes(content)) for key, content in sorted(blobs.items())],
+                )
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        return AppendResult(tuple(rows), already)
+
+    # -- reading ------------------------------------------------------------
+    def read(self, *, after: int = 0, upto: int | None = None, batch_size: int = 2000) -> Iterator[StoredEvent]:
+        # Page by position rather than holding one cursor open, so a long
+        # reader does not pin a WAL snapshot for the whole rebuild.
+        upper = self.head().position if upto is None else upto
+        position = after
+        while position < upper:
+            rows = self._conn.execute(
+                f"SELECT {_COLUMNS} FROM events WHERE position > ? AND position <= ? ORDER BY position LIMIT ?",
+                (position, upper, batch_size),
+            ).fetchall()
+            if not rows:
+                return
+            for row in rows:
+                yield StoredEvent(*row)
+            position = rows[-1][0]
+
+    def read_stream(self, stream_id: str) -> list[StoredEvent]:
+        rows = self._conn.execute(
+            f"SELECT {_COLUMNS} FROM events WHERE stream_id = ? ORDER BY stream_version", (stream_id,)
+        ).fetchall()
+        return [StoredEvent(*row) for row in rows]
+
+    def stream_versions(self, stream_ids: Sequence[str]) -> dict[str, int]:
+        versions = {s: 0 for s in stream_ids}
+        for chunk in _chunks(list(stream_ids)):
+            marks = ",".join("?" * len(chunk))
+            for stream_id, version in self._conn.execute(
+                f"SELECT stream_id, MAX(stream_version) FROM events WHERE stream_id IN ({marks}) GROUP BY stream_id",
+                chunk,
+            ):
+                versions[stream_id] = version
+        return versions
+
+    def get_events(self, event_ids: Sequence[str]) -> dict[str, StoredEvent]:
+        found: dict[str, StoredEvent] = {}
+        for chunk in _chunks(list(dict.fromkeys(event_ids))):
+            marks = ",".join("?" * len(chunk))
+            for row in self._conn.execute(f"SELECT {_COLUMNS} FROM events WHERE event_id IN ({marks})", chunk):
+                found[row[1]] = StoredEvent(*row)
+        return found
+
+    def head(self) -> Head:
+        row = self._conn.execute("SELECT position, hash FROM events ORDER BY position DESC LIMIT 1").fetchone()
+        return Head(0, GENESIS_HASH) if row is None else Head(row[0], row[1])
+
+    def get_blob(self, blob_id: str) -> bytes | None:
+        row = self._conn.execute("SELECT content FROM sources WHERE source_id = ?", (blob_id,)).fetchone()
+        return None if row is None else bytes(row[0])
+
+    def has_blobs(self, blob_ids: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        for chunk in _chunks(list(blob_ids)):
+            marks = ",".join("?" * len(chunk))
+            found.update(r[0] for r in self._conn.execute(
+                f"SELECT source_id FROM sources WHERE source_id IN ({marks})", chunk))
+        return found
+
+    def blob_ids(self) -> Iterator[str]:
+        for (key,) in self._conn.execute("SELECT source_id FROM sources ORDER BY source_id").fetchall():
+            yield key
+
+    # -- lifetime -----------------------------------------------------------
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None  # type: ignore[assignment]
+
+    def __enter__(self) -> "SQLiteEventLog":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

@@ -1,0 +1,237 @@
+"""The rules an event must satisfy before the log accepts it.
+
+The codec has already checked the shape and types. Here we check values and
+references against the log *and the earlier events of the same batch*: the
+source must exist and hold the quote at the given offsets, the subject must be
+a recorded entity, a new entity's id must be unused, and so on.
+
+The result is the set of stream versions the batch relies on (0 for streams it
+creates). The log re-checks them inside its write transaction, so a rule that
+held when we looked still holds when the batch lands, even with other writers.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Callable, Mapping, Sequence
+
+from . import dates
+from .errors import Place, UnknownReferenceError, ValidationError
+from .log.base import EventLog, blob_id
+from .model import (
+    ENTITY_KINDS,
+    ClaimRecorded,
+    EntityRecorded,
+    Event,
+    NameRecorded,
+    SourceRecorded,
+)
+from .text import check_selector, decode_text
+
+__all__ = ["Validator", "ID_PATTERN", "PREDICATE_PATTERN", "LANGUAGE_PATTERN"]
+
+#: Entity and claim ids: readable slugs or UUIDs.
+ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
+PREDICATE_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,63}")
+#: BCP 47, the common shapes: language, optional script, region and variants (pt, pt-BR, sr-Latn, ro-RO).
+LANGUAGE_PATTERN = re.compile(r"[a-zA-Z]{2,3}(-[A-Za-z]{4})?(-([A-Za-z]{2}|[0-9]{3}))?(-[A-Za-z0-9]{5,8})*")
+SCRIPT_PATTERN = re.compile(r"[A-Z][a-z]{3}")
+SOURCE_ID_PATTERN = re.compile(r"sha256:[0-9a-f]{64}")
+MEDIA_TYPE_PATTERN = re.compile(r"[a-z0-9!#$&^_.+-]+/[a-z0-9!#$&^_.+-]+(\s*;\s*[A-Za-z0-9_-]+=\"?[A-Za-z0-9._-]+\"?)*")
+#: Longest free text a field may hold; longer is almost certainly a mistake (a whole file pasted in).
+MAX_TEXT = 20_000
+MAX_SHORT = 1_000
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _check_text(value: str | None, path: str, *, short: bool = True, required: bool = True) -> None:
+    if value is None:
+        if required:
+            raise ValidationError("required", path=path, value=value)
+        return
+    limit = MAX_SHORT if short else MAX_TEXT
+    if required and not value.strip():
+        raise ValidationError("must not be empty or blank", path=path, value=value)
+    if len(value) > limit:
+        raise ValidationError(f"longer than {limit} characters ({len(value)})", path=path, value=value)
+    bad = _CONTROL.search(value) if short else re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", value)
+    if bad:
+        raise ValidationError(f"contains the control character {bad.group()!r}", path=path, value=value)
+    if short and value != value.strip():
+        raise ValidationError("has leading or trailing white space", path=path, value=value)
+
+
+def _check_pattern(value: str, pattern: re.Pattern, path: str, what: str) -> None:
+    if not pattern.fullmatch(value):
+        raise ValidationError(f"not a valid {what}", path=path, value=value)
+
+
+class Validator:
+    """Checks batches of events against one log.
+
+    ``source_text`` caches decoded source texts between batches, so a bundle of
+    thousands of claims about one document decodes it once.
+    """
+
+    def __init__(self, log: EventLog):
+        self.log = log
+        self._texts: dict[str, str | None] = {}
+
+    # -- helpers ------------------------------------------------------------
+    def source_text(self, source_id: str, media_type: str, blobs: Mapping[str, bytes]) -> str | None:
+        if source_id not in self._texts:
+            content = blobs.get(source_id)
+            if content is None:
+                content = self.log.get_blob(source_id)
+            if content is None:
+                return None
+            if len(self._texts) > 64:  # a bounded cache: big archives have thousands of sources
+                self._texts.pop(next(iter(self._texts)))
+            self._texts[source_id] = decode_text(content, media_type)
+        return self._texts[source_id]
+
+    # -- the batch ----------------------------------------------------------
+    def validate(
+        self,
+        events: Sequence[Event],
+        places: Sequence[Place],
+        blobs: Mapping[str, bytes],
+        source_media_types: Callable[[str], str | None],
+    ) -> dict[str, int]:
+        """Check every event; return the expected stream versions; raise on the first problem.
+
+        ``source_media_types(source_id)`` gives the media type of a source already in the log.
+        """
+        referenced: set[str] = set()
+        for event in events:
+            referenced.add(event.stream_id)
+            if isinstance(event, NameRecorded):
+                referenced.add(f"entity:{event.entity_id}")
+            elif isinstance(event, ClaimRecorded):
+                referenced.update({f"entity:{event.subject_id}", f"source:{event.source_id}"})
+                if event.object_id is not None:
+                    referenced.add(f"entity:{event.object_id}")
+        existing = {s for s, v in self.log.stream_versions(sorted(referenced)).items() if v > 0}
+
+        created: dict[str, Event] = {}  # streams created earlier in this batch
+        expected: dict[str, int] = {}
+        for event, place in zip(events, places):
+            try:
+                self._check_common(event)
+                if event.creates_stream:
+                    if event.stream_id in existing or event.stream_id in created:
+                        raise ValidationError(
+                            f"{event.stream_id.split(':', 1)[0]} already recorded", path=_id_path(event),
+                            value=event.stream_id.split(":", 1)[1],
+                            hint="choose a new id, or append events about the existing one",
+                        )
+                    expected[event.stream_id] = 0
+                    created[event.stream_id] = event
+                known = existing | created.keys()
+                if isinstance(event, SourceRecorded):
+                    self._check_source(event, blobs)
+                elif isinstance(event, EntityRecorded):
+                    self._check_entity(event)
+                elif isinstance(event, NameRecorded):
+                    self._check_name(event, known)
+                elif isinstance(event, ClaimRecorded):
+                    self._check_claim(event, known, created, blobs, source_media_types)
+            except ValidationError as exc:
+                raise exc.at(place) from None
+        return expected
+
+    def _check_common(self, event: Event) -> None:
+        try:
+            canonical = str(uuid.UUID(event.event_id))
+        except ValueError:
+            canonical = None
+        if canonical != event.event_id:
+            raise ValidationError("not a UUID in canonical lower-case form", path="$.event_id", value=event.event_id,
+                                  hint="e.g. 3f1b8a52-6c1e-4f7e-9d8a-0c2b5e7f4a11")
+        _check_text(event.curator, "$.curator")
+
+    def _check_source(self, event: SourceRecorded, blobs: Mapping[str, bytes]) -> None:
+        _check_pattern(event.source_id, SOURCE_ID_PATTERN, "$.source_id", "source id (sha256:<64 hex digits>)")
+        _check_text(event.title, "$.title")
+        _check_pattern(event.language, LANGUAGE_PATTERN, "$.language", "BCP 47 language tag (e.g. pt, ro, en-GB)")
+        _check_pattern(event.media_type, MEDIA_TYPE_PATTERN, "$.media_type", "media type (e.g. text/plain; charset=utf-8)")
+        _check_text(event.filename, "$.filename")
+        if "/" in event.filename or "\\" in event.filename or event.filename in (".", ".."):
+            raise ValidationError("a file name, not a path", path="$.filename", value=event.filename)
+        for name in ("kind", "author", "publisher", "origin_url"):
+            _check_text(getattr(event, name), f"$.{name}", required=False)
+        _check_text(event.note, "$.note", short=False, required=False)
+        for name in ("published", "retrieved"):
+            value = getattr(event, name)
+            if value is not None:
+                dates.validate_edtf(value, path=f"$.{name}")
+        content = blobs.get(event.source_id)
+        if content is None:
+            content = self.log.get_blob(event.source_id)
+        if content is None:
+            raise UnknownReferenceError(
+                "the source's bytes are not in the archive", path="$.source_id", value=event.source_id,
+                hint="append the document's bytes with the event (a bundle's sources/ folder or record_source())",
+            )
+        if blob_id(content) != event.source_id:
+            raise ValidationError("the source id is not the sha256 of the bytes", path="$.source_id",
+                                  value=event.source_id, hint=f"the bytes hash to {blob_id(content)}")
+        self._texts.pop(event.source_id, None)
+        self.source_text(event.source_id, event.media_type, {event.source_id: content})
+
+    def _check_entity(self, event: EntityRecorded) -> None:
+        _check_pattern(event.entity_id, ID_PATTERN, "$.entity_id", "entity id (letters, digits, . _ : -)")
+        if event.kind not in ENTITY_KINDS:
+            raise ValidationError("unknown entity kind", path="$.kind", value=event.kind,
+                                  hint=f"use one of {', '.join(ENTITY_KINDS)}")
+        _check_text(event.label, "$.label")
+        _check_text(event.note, "$.note", short=False, required=False)
+
+    def _check_name(self, event: NameRecorded, known: set[str]) -> None:
+        _require(known, f"entity:{event.entity_id}", "$.entity_id", event.entity_id, "entity")
+        _check_text(event.name, "$.name")
+        _check_pattern(event.language, LANGUAGE_PATTERN, "$.language", "BCP 47 language tag (e.g. pt, ro, ru)")
+        if event.script is not None:
+            _check_pattern(event.script, SCRIPT_PATTERN, "$.script", "ISO 15924 script code (e.g. Latn, Cyrl)")
+
+    def _check_claim(self, event: ClaimRecorded, known: set[str], created: Mapping[str, Event],
+                     blobs: Mapping[str, bytes], source_media_types: Callable[[str], str | None]) -> None:
+        _check_pattern(event.claim_id, ID_PATTERN, "$.claim_id", "claim id (letters, digits, . _ : -)")
+        _require(known, f"entity:{event.subject_id}", "$.subject_id", event.subject_id, "entity")
+        _check_pattern(event.predicate, PREDICATE_PATTERN, "$.predicate", "predicate (snake_case, e.g. held_office)")
+        if event.object_id is not None and event.object_literal is not None:
+            raise ValidationError("give object_id or object_literal, not both", path="$.object_literal",
+                                  value=event.object_literal)
+        if event.object_id is not None:
+            _require(known, f"entity:{event.object_id}", "$.object_id", event.object_id, "entity")
+        _check_text(event.object_literal, "$.object_literal", required=False)
+        _check_text(event.note, "$.note", short=False, required=False)
+        _require(known, f"source:{event.source_id}", "$.source_id", event.source_id, "source")
+        if event.date is not None:
+            dates.check_claim_date(as_written=event.date.as_written, edtf=event.date.edtf,
+                                   calendar=event.date.calendar, original=event.date.original, path="$.date")
+        source_event = created.get(f"source:{event.source_id}")
+        media_type = source_event.media_type if isinstance(source_event, SourceRecorded) else source_media_types(
+            event.source_id)
+        text = self.source_text(event.source_id, media_type or "application/octet-stream", blobs)
+        if text is None:
+            raise ValidationError("the source is not text, so a quote cannot be anchored in it",
+                                  path="$.source_id", value=event.source_id)
+        _check_text(event.selector.exact, "$.selector.exact", short=False)
+        check_selector(text, event.selector)
+
+
+def _require(known: set[str], stream_id: str, path: str, value: str, what: str) -> None:
+    if stream_id not in known:
+        raise UnknownReferenceError(
+            f"unknown {what}", path=path, value=value,
+            hint=f"record the {what} first (in this batch or an earlier one)",
+        )
+
+
+def _id_path(event: Event) -> str:
+    for name in ("source_id", "entity_id", "claim_id"):
+        if hasattr(event, name):
+            return f"$.{name}"
+    return "$"
