@@ -54,11 +54,15 @@ def _events_path(path: Path) -> tuple[Path, Path | None]:
     raise BundleError(f"{path}: no such bundle directory or .jsonl file")
 
 
-def _read_source(sources: Path, filename: str, place: Place) -> bytes:
-    """Bytes of ``sources/filename``, refusing anything that would leave the bundle."""
+def _check_filename(filename: str, place: Place) -> None:
     if not filename or "/" in filename or "\\" in filename or filename in (".", "..") or "\x00" in filename:
         raise ValidationError("the file name must be a plain name inside the bundle's sources/", path="$.filename",
                               value=filename, place=place)
+
+
+def _read_source(sources: Path, filename: str, place: Place) -> bytes:
+    """Bytes of ``sources/filename``, refusing anything that would leave the bundle."""
+    _check_filename(filename, place)
     candidate = sources / filename
     if candidate.is_symlink():
         raise ValidationError("the source file is a symbolic link; bundles hold real files only", path="$.filename",
@@ -98,6 +102,7 @@ def read_bundle(path: str | os.PathLike) -> LoadedBundle:
             filename = current.get("filename")
             source_id = current.get("source_id")
             if isinstance(filename, str) and isinstance(source_id, str):
+                _check_filename(filename, place)
                 candidates = [filename, f"{source_id.removeprefix('sha256:')}-{filename}"]
                 for name in candidates:
                     if (sources / name).exists() or (sources / name).is_symlink():

@@ -81,6 +81,7 @@ class Archive:
         # (the log checks again inside its transaction).
         stored = self.log.get_events([e.event_id for e in new_events])
         fresh_events, fresh_new, fresh_places, seen = [], [], [], {}
+        skipped = 0
         for event, new, place in zip(decoded, new_events, places):
             previous = stored.get(new.event_id)
             earlier = seen.get(new.event_id)
@@ -92,6 +93,7 @@ class Archive:
                         value=new.event_id, place=place,
                         hint="give a new event a new id; to change a recorded event, append a correction",
                     )
+                skipped += 1
                 continue
             seen[new.event_id] = new.payload
             fresh_events.append(event)
@@ -108,8 +110,9 @@ class Archive:
             expected.update(expected_version)
         # Only blobs of sources this batch records are stored: nothing orphaned.
         needed = {e.source_id for e in fresh_events if isinstance(e, SourceRecorded)}
-        return self.log.append(fresh_new, expected_versions=expected,
-                               blobs={k: v for k, v in blobs.items() if k in needed})
+        result = self.log.append(fresh_new, expected_versions=expected,
+                                 blobs={k: v for k, v in blobs.items() if k in needed})
+        return AppendResult(result.stored, result.already_stored + skipped)
 
     def _media_type(self, source_id: str) -> str | None:
         recorded = self.source(source_id)

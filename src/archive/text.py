@@ -88,9 +88,10 @@ def check_selector(text: str, selector: TextSelector, *, path: str = "$.selector
             f"offsets out of range: the source text has {len(text)} characters", path=f"{path}.start",
             value=[start, end], hint="start and end must satisfy 0 <= start <= end <= length",
         )
-    if end - start != len(exact):
+    if text.startswith(exact, start) and end - start != len(exact):
         raise ValidationError(
             f"end - start is {end - start} but the quote has {len(exact)} characters", path=f"{path}.end", value=end,
+            hint=f"end should be {start + len(exact)}",
         )
     if text[start:end] != exact:
         starts = occurrences(text, exact)

@@ -231,7 +231,5 @@ def _require(known: set[str], stream_id: str, path: str, value: str, what: str) 
 
 
 def _id_path(event: Event) -> str:
-    for name in ("source_id", "entity_id", "claim_id"):
-        if hasattr(event, name):
-            return f"$.{name}"
-    return "$"
+    """The field holding the id of the stream an event creates (``$.claim_id`` for a claim)."""
+    return f"$.{event.stream_id.split(':', 1)[0]}_id"

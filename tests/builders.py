@@ -1,0 +1,94 @@
+"""Small helpers that build valid events for tests, deterministically.
+
+Tests that need referentially consistent archives (a claim's subject exists,
+its quote is in its source) build them here; ``tests/strategies.py`` has the
+free-standing hypothesis strategies for single events.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import uuid
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+from archive.log.base import blob_id
+from archive.model import ClaimDate, ClaimRecorded, EntityRecorded, NameRecorded, SourceRecorded
+from archive.text import make_selector
+
+T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
+
+
+class Builder:
+    """Makes events with predictable ids (uuid5 of a counter) and times."""
+
+    def __init__(self, seed: str = "tests"):
+        self.counter = 0
+        self.namespace = uuid.uuid5(uuid.NAMESPACE_URL, f"archive-tests/{seed}")
+
+    def _stamp(self) -> dict[str, Any]:
+        self.counter += 1
+        return {"event_id": str(uuid.uuid5(self.namespace, str(self.counter))),
+                "recorded_at": T0 + timedelta(seconds=self.counter), "curator": "tester"}
+
+    def source(self, text: str, *, filename: str = "doc.txt", title: str = "A document", language: str = "en"
+               ) -> tuple[SourceRecorded, dict[str, bytes]]:
+        content = text.encode("utf-8")
+        event = SourceRecorded(**self._stamp(), source_id=blob_id(content), title=title, language=language,
+                               media_type="text/plain; charset=utf-8", filename=filename)
+        return event, {event.source_id: content}
+
+    def entity(self, entity_id: str, *, kind: str = "person", label: str | None = None) -> EntityRecorded:
+        return EntityRecorded(**self._stamp(), entity_id=entity_id, kind=kind, label=label or entity_id.title())
+
+    def name(self, entity_id: str, name: str, *, language: str = "en", script: str | None = None) -> NameRecorded:
+        return NameRecorded(**self._stamp(), entity_id=entity_id, name=name, language=language, script=script)
+
+    def claim(self, claim_id: str, *, subject_id: str, source: SourceRecorded, text: str, quote: str,
+              predicate: str = "held_office", object_id: str | None = None, object_literal: str | None = None,
+              edtf: str | None = None, occurrence: int = 1) -> ClaimRecorded:
+        return ClaimRecorded(
+            **self._stamp(), claim_id=claim_id, subject_id=subject_id, predicate=predicate,
+            source_id=source.source_id, selector=make_selector(text, quote, occurrence=occurrence),
+            object_id=object_id, object_literal=object_literal,
+            date=ClaimDate(as_written=edtf, edtf=edtf) if edtf else None,
+        )
+
+
+def file_digest(path: Path) -> str | None:
+    """sha256 of a file's bytes, None if it does not exist."""
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else None
+
+
+def catalogue_content(path: Path) -> dict[str, list[tuple]]:
+    """Every row of every table and view of a catalogue (FTS shadow tables aside), in a stable order.
+
+    Rows of tables come in rowid order, so two catalogues built by different
+    routes must have inserted the same rows in the same order to compare equal.
+    Full-text indexes are compared by what they answer: for each table with
+    FTS, the rowids matching each distinct word of its indexed text.
+    """
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        content: dict[str, list[tuple]] = {}
+        names = conn.execute(
+            "SELECT name, type FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE '%_fts%'"
+            " AND name NOT LIKE 'sqlite_%' ORDER BY name").fetchall()
+        for name, kind in names:
+            order = " ORDER BY rowid" if kind == "table" else ""
+            content[name] = conn.execute(f"SELECT * FROM [{name}]{order}").fetchall()
+        for (fts,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE"
+                                   " 'CREATE VIRTUAL TABLE%' ORDER BY name").fetchall():
+            vocab = f"temp_{fts}_vocab"
+            conn.execute(f"CREATE VIRTUAL TABLE temp.[{vocab}] USING fts5vocab(main, [{fts}], 'row')")
+            words = [w for (w,) in conn.execute(f"SELECT term FROM temp.[{vocab}] ORDER BY term")]
+            content[f"{fts} (answers)"] = [
+                (w, tuple(r for (r,) in conn.execute(f"SELECT rowid FROM [{fts}] WHERE [{fts}] MATCH ? ORDER BY rowid",
+                                                     ('"' + w.replace('"', '""') + '"',))))
+                for w in words
+            ]
+        return content
+    finally:
+        conn.close()

@@ -1,0 +1,209 @@
+"""Appending through the Archive: validation, atomicity, idempotency, concurrency.
+
+Every rejection must name the field and the bad value, and leave the log file
+exactly as it was.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import attrs
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import archive
+from archive.codec import to_dict
+from archive.errors import (
+    ConcurrencyError, DateError, DuplicateEventError, UnknownReferenceError, ValidationError,
+)
+from archive.model import ClaimDate, TextSelector
+
+from .builders import Builder, file_digest
+
+TEXT = "Em 1933, ele se tornou o segundo secretário do Comitê Regional de Moscou. Um ano depois, Kiev."
+
+
+@pytest.fixture
+def base(log_path: Path):
+    """A log with one source, two entities and one claim; returns (builder, source)."""
+    build = Builder()
+    source, blobs = build.source(TEXT, language="pt")
+    with archive.open(log_path) as arc:
+        arc.append([source, build.entity("khrushchev"), build.entity("moscow-second-secretary", kind="office"),
+                    build.claim("c1", subject_id="khrushchev", source=source, text=TEXT, quote="Em 1933",
+                                edtf="1933")], blobs=blobs)
+    return build, source
+
+
+def _claim(build, source, **changes):
+    claim = build.claim("c-new", subject_id="khrushchev", source=source, text=TEXT,
+                        quote="segundo secretário do Comitê Regional de Moscou", object_id="moscow-second-secretary",
+                        edtf="1933")
+    return attrs.evolve(claim, **changes)
+
+
+BAD_CLAIMS = {
+    "unknown subject": (dict(subject_id="nobody"), UnknownReferenceError, "$.subject_id", "nobody"),
+    "unknown object": (dict(object_id="nowhere"), UnknownReferenceError, "$.object_id", "nowhere"),
+    "unknown source": (dict(source_id="sha256:" + "0" * 64), UnknownReferenceError, "$.source_id", "0000"),
+    "quote not in source": (dict(selector=TextSelector(exact="terceiro secretário", start=0, end=19)),
+                            ValidationError, "$.selector.exact", "terceiro"),
+    "quote at other offsets": (dict(selector=TextSelector(exact="Um ano depois", start=3, end=16)),
+                               ValidationError, "$.selector.start", "it occurs at start = 74"),
+    "offsets out of range": (dict(selector=TextSelector(exact="Kiev", start=500, end=504)),
+                             ValidationError, "$.selector.start", "out of range"),
+    "wrong prefix": (dict(selector=TextSelector(exact="Kiev", start=89, end=93, prefix="Paris, ")),
+                     ValidationError, "$.selector.prefix", "Paris"),
+    "impossible date": (dict(date=ClaimDate(as_written="30 Feb 1894", edtf="1894-02-30")),
+                        DateError, "$.date.edtf", "1894-02-30"),
+    "month 13": (dict(date=ClaimDate(as_written="1938", edtf="1938-13")), DateError, "$.date.edtf", "1938-13"),
+    "bad predicate": (dict(predicate="Held Office"), ValidationError, "$.predicate", "Held Office"),
+    "bad event id": (dict(event_id="not-a-uuid"), ValidationError, "$.event_id", "not-a-uuid"),
+    "blank curator": (dict(curator="  "), ValidationError, "$.curator", "'  '"),
+    "object and literal": (dict(object_literal="x"), ValidationError, "$.object_literal", "not both"),
+    "claim id reused": (dict(claim_id="c1"), ValidationError, "$.claim_id", "already recorded"),
+    "NUL in note": (dict(note="a\x00b"), ValidationError, "$.note", "control character"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_CLAIMS))
+def test_bad_claims_are_refused_with_path_and_value_and_change_nothing(base, log_path, case):
+    changes, error, path, fragment = BAD_CLAIMS[case]
+    build, source = base
+    before = file_digest(log_path)
+    good = build.entity("newcomer")
+    with archive.open(log_path) as arc:
+        with pytest.raises(error) as caught:
+            arc.append([good, _claim(build, source, **changes)])  # the good event must not land either
+    assert caught.value.path == path
+    assert fragment in str(caught.value)
+    assert "event #2 of the batch" in str(caught.value)
+    assert file_digest(log_path) == before
+
+
+def test_a_valid_claim_is_accepted(base, log_path):
+    build, source = base
+    with archive.open(log_path) as arc:
+        result = arc.append([_claim(build, source)])
+        assert [s.position for s in result.stored] == [5]
+
+
+def test_events_may_refer_to_earlier_events_of_the_same_batch(log_path):
+    build = Builder()
+    source, blobs = build.source(TEXT)
+    batch = [source, build.entity("k"), build.name("k", "Hrușciov", language="ro"),
+             build.claim("c", subject_id="k", source=source, text=TEXT, quote="Kiev")]
+    with archive.open(log_path) as arc:
+        assert len(arc.append(batch, blobs=blobs).stored) == 4
+        assert arc.verify().ok
+
+
+def test_a_later_event_may_not_be_referred_to_earlier_in_the_batch(log_path):
+    build = Builder()
+    source, blobs = build.source(TEXT)
+    with archive.open(log_path) as arc:
+        with pytest.raises(UnknownReferenceError, match=r"event #2 of the batch: \$\.entity_id"):
+            arc.append([source, build.name("k", "Hrușciov", language="ro"), build.entity("k")], blobs=blobs)
+        assert arc.head().position == 0
+
+
+def test_a_source_without_its_bytes_is_refused(log_path):
+    build = Builder()
+    source, _ = build.source(TEXT)
+    with archive.open(log_path) as arc:
+        with pytest.raises(UnknownReferenceError, match="bytes are not in the archive"):
+            arc.append([source])
+
+
+def test_a_source_whose_bytes_are_not_its_charset_is_refused(log_path):
+    build = Builder()
+    source, blobs = build.source(TEXT)
+    content = "Хрущёв".encode("cp1251")
+    from archive.log.base import blob_id
+    source = attrs.evolve(source, source_id=blob_id(content))
+    with archive.open(log_path) as arc:
+        with pytest.raises(ValidationError, match=r"\$\.media_type: the source's bytes are not valid utf-8"):
+            arc.append([source], blobs={source.source_id: content})
+
+
+def test_retrying_an_append_is_harmless(base, log_path):
+    build, source = base
+    claim = _claim(build, source)
+    with archive.open(log_path) as arc:
+        first = arc.append([claim])
+        second = arc.append([claim])
+        assert len(first.stored) == 1 and second.stored == () and second.already_stored == 1
+        assert arc.head().position == 5
+
+
+def test_same_event_id_with_other_content_is_refused(base, log_path):
+    build, source = base
+    claim = _claim(build, source)
+    with archive.open(log_path) as arc:
+        arc.append([claim])
+        before = arc.head()
+        with pytest.raises(DuplicateEventError, match=r"\$\.event_id"):
+            arc.append([attrs.evolve(claim, note="changed my mind")])
+        assert arc.head() == before
+
+
+@settings(max_examples=20)
+@given(index=st.integers(0, 3), text=st.text(min_size=1, max_size=30))
+def test_any_rejected_batch_leaves_the_log_byte_identical(tmp_path_factory, index, text):
+    """Whatever field of a claim is broken, in whichever place of the batch, the file does not change."""
+    work = tmp_path_factory.mktemp("reject")
+    build = Builder()
+    source, blobs = build.source(TEXT)
+    with archive.open(work / "log.db") as arc:
+        arc.append([source, build.entity("k")], blobs=blobs)
+    before = file_digest(work / "log.db")
+    batch = [build.entity(f"e{i}") for i in range(3)]
+    bad = build.claim("c", subject_id="k", source=source, text=TEXT, quote="Kiev")
+    bad = attrs.evolve(bad, selector=attrs.evolve(bad.selector, exact=bad.selector.exact + text + "\u2603"))
+    batch.insert(index, bad)
+    with archive.open(work / "log.db") as arc:
+        with pytest.raises(ValidationError):
+            arc.append(batch)
+    assert file_digest(work / "log.db") == before
+
+
+def test_expected_version_conflict(base, log_path):
+    build, source = base
+    with archive.open(log_path) as arc:
+        name = build.name("khrushchev", "Hrușciov", language="ro")
+        with pytest.raises(ConcurrencyError) as caught:
+            arc.append([name], expected_version=0)
+        assert (caught.value.stream_id, caught.value.expected, caught.value.actual) == ("entity:khrushchev", 0, 1)
+        arc.append([name], expected_version=1)
+        assert arc.log.stream_versions(["entity:khrushchev"]) == {"entity:khrushchev": 2}
+
+
+def test_dicts_are_stored_as_written_and_upcast_on_read(log_path):
+    build = Builder()
+    entity = build.entity("k")
+    old_name = {"type": "NameRecorded", "version": 1, "event_id": "7d3c2a59-2b9e-4c55-9d1e-1f7a3b8c9e01",
+                "recorded_at": "2026-01-01T00:00:00Z", "curator": "tester", "entity_id": "k", "name": "Hrușciov",
+                "lang": "ro"}
+    with archive.open(log_path) as arc:
+        arc.append([entity, old_name])
+        stored = list(arc.stored_events())[-1]
+        assert (stored.type, stored.version) == ("NameRecorded", 1)
+        assert stored.data() == old_name
+        name = list(arc.events())[-1]
+        assert isinstance(name, archive.NameRecorded) and name.language == "ro"
+
+
+def test_record_helpers_build_valid_selectors(log_path):
+    with archive.open(log_path) as arc:
+        source = arc.record_source(TEXT.encode(), title="t", language="pt", filename="t.txt", curator="me")
+        arc.record_entity("k", kind="person", label="K", curator="me")
+        claim = arc.record_claim(subject_id="k", predicate="visited", source_id=source.source_id, quote="Kiev",
+                                 curator="me")
+        assert TEXT[claim.selector.start:claim.selector.end] == "Kiev"
+        assert claim.selector.prefix.endswith("Um ano depois, ")
+        with pytest.raises(ValidationError, match=r"\$\.occurrence"):
+            arc.claim(subject_id="k", predicate="visited", source_id=source.source_id, quote="Kiev", occurrence=2,
+                      curator="me")
+        assert to_dict(claim)["selector"]["exact"] == "Kiev"

@@ -1,0 +1,262 @@
+"""The catalogue: its shape, full rebuilds, incremental updates, atomic swaps."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import archive
+from archive.catalogue import rebuild, status, update
+from archive.catalogue.schema import FTS, TABLES, VIEWS
+from archive.errors import CatalogueError
+from archive.log.memory import MemoryEventLog
+
+from .builders import Builder, catalogue_content, file_digest
+
+WORDS = ["Khrushchev", "Hrușciov", "Хрущёв", "secretário", "partido", "Kiev", "1938", "“integração”", "Moscou",
+         "Politburo", "de", "a", "o", "Ucrânia", "primeiro", "na", "the", "Stalin’s", "ș", "é"]
+
+
+@st.composite
+def archive_batches(draw, max_batches: int = 4):
+    """A consistent archive as a list of batches: (events, blobs) appended in order.
+
+    Sources are texts made of words in several scripts; entities and names refer
+    to earlier entities; claims quote a random span of an earlier source.
+    """
+    build = Builder(seed=str(draw(st.integers(0, 10**6))))
+    batches = []
+    sources: list[tuple] = []
+    entities: list[str] = []
+    claim_count = 0
+    for _ in range(draw(st.integers(1, max_batches))):
+        events, blobs = [], {}
+        for _ in range(draw(st.integers(1, 6))):
+            kind = draw(st.sampled_from(["source", "entity", "name", "claim", "claim"]))
+            if kind == "source" or (kind == "claim" and not sources):
+                text = " ".join(draw(st.lists(st.sampled_from(WORDS), min_size=3, max_size=30)))
+                event, blob = build.source(text, filename=f"s{len(sources)}.txt", title=f"Source {len(sources)}")
+                if event.source_id in {s.source_id for s, _ in sources}:
+                    continue
+                sources.append((event, text))
+                events.append(event)
+                blobs.update(blob)
+            elif kind == "entity" or (kind in ("name", "claim") and not entities):
+                entity_id = f"e{len(entities)}"
+                entities.append(entity_id)
+                events.append(build.entity(entity_id, kind=draw(st.sampled_from(["person", "office", "place"])),
+                                           label=draw(st.sampled_from(WORDS[:12]))))
+            elif kind == "name":
+                events.append(build.name(draw(st.sampled_from(entities)), draw(st.sampled_from(WORDS[:12])),
+                                         language=draw(st.sampled_from(["pt", "ro", "ru", "en"]))))
+            else:
+                source, text = draw(st.sampled_from(sources))
+                words = text.split(" ")
+                first = draw(st.integers(0, len(words) - 1))
+                last = draw(st.integers(first, min(len(words) - 1, first + 5)))
+                quote = " ".join(words[first: last + 1])
+                occurrence = draw(st.integers(1, text.count(quote))) if text.count(quote) > 1 else 1
+                claim_count += 1
+                events.append(build.claim(
+                    f"c{claim_count}", subject_id=draw(st.sampled_from(entities)), source=source, text=text,
+                    quote=quote, occurrence=occurrence,
+                    object_id=draw(st.none() | st.sampled_from(entities)),
+                    edtf=draw(st.none() | st.sampled_from(["1938", "1925", "1953-03", "1953-03-05", "1936/1939"])),
+                ))
+        if events:
+            batches.append((events, blobs))
+    return batches
+
+
+def _fill(arc: archive.Archive, batches) -> None:
+    for events, blobs in batches:
+        arc.append(events, blobs=blobs)
+
+
+@pytest.fixture
+def khrushchev_text() -> str:
+    from .conftest import FIXTURE_BUNDLE
+    return (FIXTURE_BUNDLE / "sources" / "000_86313e570668b3cd.txt").read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def small_archive(log_path: Path, khrushchev_text: str):
+    build = Builder()
+    source, blobs = build.source(khrushchev_text, filename="000.txt", title="Carreira política sob Stalin",
+                                 language="pt")
+    events = [
+        source,
+        build.entity("khrushchev", label="Nikita Khrushchev"),
+        build.entity("first-secretary-cpu", kind="office", label="First Secretary of the Communist Party of Ukraine"),
+        build.name("khrushchev", "Hrușciov", language="ro"),
+        build.name("khrushchev", "Хрущёв", language="ru", script="Cyrl"),
+        build.claim("c1938", subject_id="khrushchev", source=source, text=khrushchev_text,
+                    quote="enviado a Kiev como primeiro secretário da organização do partido ucraniano",
+                    object_id="first-secretary-cpu", edtf="1938"),
+    ]
+    with archive.open(log_path) as arc:
+        arc.append(events, blobs=blobs)
+        yield arc
+
+
+def test_catalogue_has_the_documented_tables_views_and_foreign_keys(small_archive, catalogue_path):
+    rebuild(small_archive.log, catalogue_path)
+    db = sqlite_utils.Database(catalogue_path)
+    for table in TABLES:
+        assert db[table.name].exists(), table.name
+        assert db[table.name].pks == [p.strip() for p in table.pk.split(",")]
+        declared = {(fk.column, fk.other_table, fk.other_column) for fk in db[table.name].foreign_keys}
+        assert declared == set(table.foreign_keys)
+    assert {v.name for v in VIEWS} <= set(db.view_names())
+    for name in FTS:
+        assert db[name].detect_fts() == f"{name}_fts"
+    assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+    documented = {(r["table_name"], r["column_name"]) for r in db["_documentation"].rows}
+    for table in TABLES:
+        for column in table.column_names:
+            assert (table.name, column) in documented
+
+
+def test_claims_carry_quote_dates_and_labels(small_archive, catalogue_path, khrushchev_text):
+    rebuild(small_archive.log, catalogue_path)
+    db = sqlite_utils.Database(catalogue_path)
+    claim = db["claims"].get("c1938")
+    assert khrushchev_text[claim["quote_start"]:claim["quote_end"]] == claim["quote"]
+    assert (claim["date_edtf"], claim["date_earliest"], claim["date_latest"]) == ("1938", "1938-01-01", "1938-12-31")
+    assert claim["object_label"] == "First Secretary of the Communist Party of Ukraine"
+    assert [r["claim_id"] for r in db["claims"].search("Ukraine")] == ["c1938"]
+    source = db["sources"].get(claim["source_id"])
+    assert source["text"] == khrushchev_text and source["byte_length"] == len(khrushchev_text.encode())
+
+
+@pytest.mark.parametrize("query", ["Hrușciov", "Hrusciov", "hrusciov", "Хрущёв"])
+def test_name_search_ignores_case_and_diacritics(small_archive, catalogue_path, query):
+    rebuild(small_archive.log, catalogue_path)
+    rows = list(sqlite_utils.Database(catalogue_path)["entity_names"].search(query))
+    assert [r["entity_id"] for r in rows] == ["khrushchev"]
+
+
+@settings(max_examples=15)
+@given(batches=archive_batches())
+def test_rebuild_is_byte_identical(tmp_path_factory, batches):
+    work = tmp_path_factory.mktemp("rebuild")
+    with archive.open(work / "log.db") as arc:
+        _fill(arc, batches)
+        rebuild(arc.log, work / "one.db")
+        rebuild(arc.log, work / "two.db")
+        rebuild(arc.log, work / "one.db")  # over an existing file, too
+    assert file_digest(work / "one.db") == file_digest(work / "two.db")
+
+
+@settings(max_examples=20)
+@given(batches=archive_batches())
+def test_incremental_update_equals_full_rebuild(tmp_path_factory, batches):
+    work = tmp_path_factory.mktemp("incremental")
+    with archive.open(work / "log.db") as arc:
+        rebuild(arc.log, work / "incremental.db")  # start from an empty catalogue
+        for events, blobs in batches:
+            arc.append(events, blobs=blobs)
+            update(arc.log, work / "incremental.db")
+        rebuild(arc.log, work / "full.db")
+        head = arc.head()
+    assert catalogue_content(work / "incremental.db") == catalogue_content(work / "full.db")
+    assert status(work / "incremental.db").position == head.position
+
+
+@settings(max_examples=10)
+@given(batches=archive_batches(max_batches=3))
+def test_rebuild_as_of_equals_rebuild_of_a_prefix(tmp_path_factory, batches):
+    work = tmp_path_factory.mktemp("asof")
+    with archive.open(work / "log.db") as arc:
+        _fill(arc, batches)
+        cut = len(batches[0][0])
+        rebuild(arc.log, work / "as_of.db", as_of=cut)
+        with archive.open(work / "prefix.db") as prefix:
+            prefix.append(list(arc.events(upto=cut)), blobs={k: arc.source_bytes(k) for k in arc.log.blob_ids()})
+            rebuild(prefix.log, work / "prefix_catalogue.db")
+    assert file_digest(work / "as_of.db") == file_digest(work / "prefix_catalogue.db")
+
+
+def test_update_with_nothing_new_leaves_the_file_untouched(small_archive, catalogue_path):
+    rebuild(small_archive.log, catalogue_path)
+    before = (file_digest(catalogue_path), os.stat(catalogue_path).st_mtime_ns)
+    result = update(small_archive.log, catalogue_path)
+    assert result.applied == 0
+    assert (file_digest(catalogue_path), os.stat(catalogue_path).st_mtime_ns) == before
+
+
+def test_update_builds_a_missing_catalogue(small_archive, catalogue_path):
+    result = update(small_archive.log, catalogue_path)
+    assert result.rebuilt and status(catalogue_path).position == small_archive.head().position
+
+
+def test_update_refuses_a_catalogue_of_another_log(small_archive, catalogue_path, tmp_path, khrushchev_text):
+    build = Builder(seed="other")
+    source, blobs = build.source("an entirely different log", filename="x.txt")
+    with archive.open(tmp_path / "other.db") as other:
+        other.append([source, build.entity("a"), build.entity("b"), build.entity("c"), build.entity("d"),
+                      build.entity("e"), build.entity("f")], blobs=blobs)
+        rebuild(other.log, catalogue_path)
+    before = file_digest(catalogue_path)
+    with pytest.raises(CatalogueError, match="not built from this log"):
+        update(small_archive.log, catalogue_path)
+    assert file_digest(catalogue_path) == before
+
+
+class ExplodingLog(MemoryEventLog):
+    """A log whose reads fail after a few events: a stand-in for a crash mid-rebuild."""
+
+    def __init__(self, inner, fail_after: int):
+        super().__init__()
+        self.inner, self.fail_after = inner, fail_after
+
+    def head(self):
+        return self.inner.head()
+
+    def get_blob(self, blob_id):
+        return self.inner.get_blob(blob_id)
+
+    def read(self, *, after=0, upto=None):
+        for count, stored in enumerate(self.inner.read(after=after, upto=upto)):
+            if count >= self.fail_after:
+                raise OSError("disk went away")
+            yield stored
+
+
+def test_a_failed_rebuild_leaves_the_old_catalogue_and_no_temporary_file(small_archive, catalogue_path):
+    rebuild(small_archive.log, catalogue_path)
+    before = file_digest(catalogue_path)
+    with pytest.raises(OSError, match="disk went away"):
+        rebuild(ExplodingLog(small_archive.log, fail_after=3), catalogue_path)
+    assert file_digest(catalogue_path) == before
+    assert sorted(p.name for p in catalogue_path.parent.iterdir() if "catalogue" in p.name) == ["catalogue.db"]
+
+
+def test_a_failed_update_changes_nothing(small_archive, catalogue_path, khrushchev_text):
+    rebuild(small_archive.log, catalogue_path, as_of=3)
+    before = catalogue_content(catalogue_path)
+    with pytest.raises(OSError):
+        update(ExplodingLog(small_archive.log, fail_after=1), catalogue_path)
+    assert catalogue_content(catalogue_path) == before
+
+
+def test_status_of_something_that_is_not_a_catalogue(small_archive, tmp_path):
+    with pytest.raises(CatalogueError, match="not an archive catalogue"):
+        status(small_archive.log.path)
+    with pytest.raises(CatalogueError, match="no catalogue"):
+        status(tmp_path / "missing.db")
+
+
+def test_the_catalogue_reads_while_a_rebuild_replaces_it(small_archive, catalogue_path):
+    rebuild(small_archive.log, catalogue_path)
+    reader = sqlite3.connect(catalogue_path)
+    cursor = reader.execute("SELECT count(*) FROM claims")
+    rebuild(small_archive.log, catalogue_path)
+    assert cursor.fetchone() == (1,)  # the old file stays readable through the open handle
+    reader.close()

@@ -1,0 +1,121 @@
+"""The command line: the issue's end-to-end flow, clean errors, help with examples."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from archive.cli import cli
+
+from .builders import file_digest
+from .conftest import FIXTURE_BUNDLE
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
+
+
+def test_import_rebuild_update_verify(tmp_path):
+    log, catalogue = tmp_path / "archive.db", tmp_path / "catalogue.db"
+    result = run("import", log, FIXTURE_BUNDLE)
+    assert result.exit_code == 0, result.output
+    assert "imported" in result.output
+    assert run("import", log, FIXTURE_BUNDLE).output.startswith("imported 0 event(s)")
+    assert run("rebuild", log, catalogue).exit_code == 0
+    first = file_digest(catalogue)
+    assert run("rebuild", log, catalogue).exit_code == 0
+    assert file_digest(catalogue) == first
+    result = run("update", log, catalogue)
+    assert result.exit_code == 0 and "up to date" in result.output
+    assert file_digest(catalogue) == first
+    result = run("verify", log)
+    assert result.exit_code == 0 and result.output.startswith("ok:")
+
+
+def _tamper(log: Path, position: int) -> None:
+    """Change one byte of one event's payload behind the library's back, as an attacker would."""
+    conn = sqlite3.connect(log)
+    conn.execute("DROP TRIGGER events_are_append_only_update")
+    payload = conn.execute("SELECT payload FROM events WHERE position = ?", (position,)).fetchone()[0]
+    index = payload.index("Khrushchev") if "Khrushchev" in payload else payload.index("curator")
+    conn.execute("UPDATE events SET payload = ? WHERE position = ?",
+                 (payload[:index] + "X" + payload[index + 1:], position))
+    conn.commit()
+    conn.close()
+
+
+def test_verify_fails_and_names_the_position_after_tampering(tmp_path):
+    log = tmp_path / "archive.db"
+    assert run("import", log, FIXTURE_BUNDLE).exit_code == 0
+    _tamper(log, 7)
+    result = CliRunner().invoke(cli, ["verify", str(log)])
+    assert result.exit_code == 1
+    assert "first at position 7" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_the_database_refuses_updates_and_deletes(tmp_path):
+    log = tmp_path / "archive.db"
+    run("import", log, FIXTURE_BUNDLE)
+    before = file_digest(log)
+    conn = sqlite3.connect(log)
+    for statement in ("UPDATE events SET curator = 'x'", "UPDATE events SET payload = '{}' WHERE position = 1",
+                      "DELETE FROM events", "DELETE FROM sources", "UPDATE sources SET content = x'00'"):
+        with pytest.raises(sqlite3.DatabaseError, match="append-only|immutable|no such column"):
+            conn.execute(statement)
+    conn.close()
+    assert file_digest(log) == before
+
+
+def test_a_failed_import_into_a_new_log_leaves_no_file(tmp_path, bundle_copy):
+    lines = (bundle_copy / "events.jsonl").read_text(encoding="utf-8").splitlines()
+    lines[3] = lines[3].replace('"type":"', '"type":"Bogus')
+    (bundle_copy / "events.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["import", str(tmp_path / "new.db"), str(bundle_copy)])
+    assert result.exit_code == 1
+    assert "events.jsonl:4: $.type: unknown event type" in result.output
+    assert list(tmp_path.glob("new.db*")) == []
+
+
+@pytest.mark.parametrize("args, message", [
+    (["verify", "missing.db"], "no event log at missing.db"),
+    (["rebuild", "missing.db", "c.db"], "no event log at missing.db"),
+])
+def test_errors_are_one_clean_line(tmp_path, monkeypatch, args, message):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 1
+    assert result.output.strip() == f"Error: {message}; create one with 'archive import missing.db BUNDLE'"
+
+
+def test_opening_a_catalogue_as_a_log_is_a_clean_error(tmp_path):
+    log, catalogue = tmp_path / "archive.db", tmp_path / "catalogue.db"
+    run("import", log, FIXTURE_BUNDLE)
+    run("rebuild", log, catalogue)
+    result = CliRunner().invoke(cli, ["verify", str(catalogue)])
+    assert result.exit_code == 1 and "is not an archive event log" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_python_dash_m_archive_reports_errors_without_traceback(tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_bytes(b'{"type": "ClaimRecorded", "version": 1}\n\xff\xfe\n')
+    completed = subprocess.run([sys.executable, "-m", "archive", "import", str(tmp_path / "a.db"), str(bad)],
+                               capture_output=True, text=True)
+    assert completed.returncode == 1
+    assert completed.stderr.strip() == f"Error: {bad}:1: $.claim_id: required field missing"
+    assert "Traceback" not in completed.stderr
+
+
+def test_every_command_has_an_example_in_its_help():
+    for name, command in cli.commands.items():
+        result = run(name, "--help")
+        assert result.exit_code == 0
+        assert "Example:" in result.output, name
+        assert f"archive {name}" in result.output, name
