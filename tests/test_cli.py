@@ -109,7 +109,7 @@ def test_python_dash_m_archive_reports_errors_without_traceback(tmp_path):
     completed = subprocess.run([sys.executable, "-m", "archive", "import", str(tmp_path / "a.db"), str(bad)],
                                capture_output=True, text=True)
     assert completed.returncode == 1
-    assert completed.stderr.strip() == f"Error: {bad}:1: $.claim_id: required field missing"
+    assert completed.stderr.strip() == f"Error: {bad}:1: $.event_id: required field missing"
     assert "Traceback" not in completed.stderr
 
 

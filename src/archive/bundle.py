@@ -23,7 +23,7 @@ from typing import Any
 
 import attrs
 
-from .codec import check_tag, parse_json_line, upcast
+from .codec import check_tag, parse_json_line, structure, upcast
 from .core import Archive
 from .errors import BundleError, Place, ValidationError
 from .log.base import AppendResult, blob_id
@@ -98,6 +98,7 @@ def read_bundle(path: str | os.PathLike) -> LoadedBundle:
         events.append(data)
         places.append(place)
         current = upcast(data)
+        structure(current, place)  # shape errors in file order, before anything else is read
         if current["type"] == "SourceRecorded" and sources is not None:
             filename = current.get("filename")
             source_id = current.get("source_id")

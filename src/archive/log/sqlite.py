@@ -3,7 +3,10 @@
 Everything SQL-specific about the log lives here. The file is marked with an
 ``application_id`` so that a catalogue or some other database is not mistaken
 for a log. Append-only is enforced by the database itself: triggers abort any
-UPDATE or DELETE on ``events`` and ``sources``, whoever sends it.
+UPDATE or DELETE on ``events`` and ``sources``, whoever sends it, and
+BEFORE INSERT triggers stop ``INSERT OR REPLACE`` (whose conflict resolution
+deletes the old row without firing DELETE triggers) from overwriting a stored
+event or document.
 
 Writers take SQLite's write lock up front (``BEGIN IMMEDIATE``) so that
 reading the head, checking stream versions and inserting happen as one
@@ -57,6 +60,13 @@ CREATE TRIGGER events_are_append_only_update BEFORE UPDATE ON events
 BEGIN SELECT RAISE(ABORT, 'archive: events are append-only; append a correction instead'); END;
 CREATE TRIGGER events_are_append_only_delete BEFORE DELETE ON events
 BEGIN SELECT RAISE(ABORT, 'archive: events are append-only; append a retraction instead'); END;
+CREATE TRIGGER events_are_never_replaced BEFORE INSERT ON events
+WHEN EXISTS (SELECT 1 FROM events WHERE position = NEW.position OR event_id = NEW.event_id
+             OR (stream_id = NEW.stream_id AND stream_version = NEW.stream_version))
+BEGIN SELECT RAISE(ABORT, 'archive: events are append-only; an event already holds this position, id or stream version'); END;
+CREATE TRIGGER sources_are_never_replaced BEFORE INSERT ON sources
+WHEN EXISTS (SELECT 1 FROM sources WHERE source_id = NEW.source_id)
+BEGIN SELECT RAISE(ABORT, 'archive: source documents are immutable; this one is already stored'); END;
 CREATE TRIGGER sources_are_immutable_update BEFORE UPDATE ON sources
 BEGIN SELECT RAISE(ABORT, 'archive: source documents are immutable; record a derived source instead'); END;
 CREATE TRIGGER sources_are_immutable_delete BEFORE DELETE ON sources
@@ -130,7 +140,10 @@ class SQLiteEventLog:
                 f"{self.path} is not an archive event log (is it a catalogue? "
                 "catalogues are built from a log with 'archive rebuild LOG CATALOGUE')"
             )
-        version = self._conn.execute("SELECT value FROM _log_meta WHERE key = 'format_version'").fetchone()
+        try:
+            version = self._conn.execute("SELECT value FROM _log_meta WHERE key = 'format_version'").fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise NotALogError(f"{self.path} is not an archive event log ({exc})") from None
         if version is None or int(version[0]) != FORMAT_VERSION:
             raise NotALogError(f"{self.path} has log format {version and version[0]}; this library reads {FORMAT_VERSION}")
 
@@ -164,11 +177,10 @@ class SQLiteEventLog:
                     for r in rows
                 ],
             )
-            if blobs:
-                conn.executemany(
-                    "INSERT OR IGNORE INTO sources (source_id, content) VALUES (?, ?)",
-                    [(key, bytes(content)) for key, content in sorted(blobs.items())],
-                )
+            missing = sorted(set(blobs) - self.has_blobs(list(blobs)))
+            if missing:
+                conn.executemany("INSERT INTO sources (source_id, content) VALUES (?, ?)",
+                                 [(key, bytes(blobs[key])) for key in missing])
             conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
