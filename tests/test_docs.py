@@ -141,3 +141,10 @@ def test_documented_commands_exist():
     reference = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
     for name in re.findall(r"^## archive (\S+)", reference, re.M):
         assert name in cli.commands, f"docs/cli.md documents 'archive {name}', which does not exist"
+
+
+def test_the_catalogue_reference_is_generated_from_the_schema():
+    from archive.catalogue.reference import markdown
+
+    assert (ROOT / "docs" / "catalogue.md").read_text(encoding="utf-8") == markdown(), (
+        "docs/catalogue.md is stale: run python -m archive.catalogue.reference > docs/catalogue.md")

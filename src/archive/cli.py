@@ -43,6 +43,9 @@ def clean_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
             return fn(*args, **kwargs)
         except click.ClickException:
             raise
+        except BrokenPipeError:  # `archive timeline … | head`: the reader left; that is not an error
+            sys.stdout = open(os.devnull, "w")
+            return None
         except ArchiveError as exc:
             raise click.ClickException(str(exc)) from None
         except sqlite3.DatabaseError as exc:
@@ -186,6 +189,33 @@ def verify(log: Path) -> None:
         click.echo(f"bad: {problem}", err=True)
     where = f"position {report.first_bad_position}" if report.first_bad_position else f"source {first.source_id}"
     raise click.ClickException(f"verification failed: {len(report.problems)} problem(s); first at {where}")
+
+
+@cli.command()
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("entity")
+@clean_errors
+def timeline(path: Path, entity: str) -> None:
+    """Print the dated claims about ENTITY in date order, from a catalogue or a log (PATH).
+
+    ENTITY is an entity id, its label or any of its names, in any language;
+    case and accents do not matter.
+
+    Example:
+
+        archive timeline catalogue.db khrushchev
+        archive timeline archive.db "Hrusciov"
+    """
+    from tabulate import tabulate
+
+    from .timeline import COLUMNS
+    from .timeline import timeline as read_timeline
+
+    label, rows = read_timeline(path, entity)
+    click.echo(f"{label}: {len(rows)} dated claim(s)")
+    if rows:
+        click.echo(tabulate([[r[c] for c in COLUMNS] for r in rows], headers=list(COLUMNS),
+                            tablefmt="simple", maxcolwidths=[24, 12, 20, 40, 28, 10]))
 
 
 def main(argv: list[str] | None = None) -> None:

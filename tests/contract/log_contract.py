@@ -136,12 +136,15 @@ class EventLogContract:
 
     def test_stored_events_keep_what_was_appended(self, make_log, events):
         log = make_log()
-        batch = [events.entity("a"), events.name("a"), events.name("b", "ü, ß, 汉字, \u2028, emoji 🦜")]
+        # non-ASCII, a line separator, and a NUL that canonical JSON writes as the escape \u0000
+        batch = [events.entity("a"), events.name("a"),
+                 events.name("b", "ü, ß, 汉字, \u2028, emoji 🦜, nul \x00.")]
         log.append(batch)
         stored = list(log.read())
         assert [(e.event_id, e.stream_id, e.type, e.version, e.payload) for e in stored] == [
             (n.event_id, n.stream_id, n.type, n.version, n.payload) for n in batch]
         assert all(type(e.payload) is bytes for e in stored)
+        assert b"\\u0000" in stored[2].payload and "\u2028".encode() in stored[2].payload
         assert [e.type for e in stored] == ["EntityRecorded", "NameRecorded", "NameRecorded"]
         assert [e.version for e in stored] == [1, 2, 2]
 
@@ -378,6 +381,25 @@ class EventLogContract:
             assert log.head().position == before.head.position + 3
             assert log.has_blobs([blob_id(content)]) == {blob_id(content)}
 
+    def test_a_payload_that_is_not_utf8_is_refused_whole(self, filled, events):
+        # Payloads are canonical JSON, hence UTF-8; anything else is refused, with the good
+        # events of the same batch.
+        log, _ = filled
+        before = snapshot(log)
+        good = events.entity("y")
+        bad = NewEvent(events.entity("z").event_id, "entity:z", "EntityRecorded", 1, b'{"label":"\xff\xfe"}')
+        with pytest.raises(ValidationError, match="not UTF-8"):
+            log.append([good, bad])
+        assert snapshot(log) == before
+
+    def test_a_bytearray_payload_is_copied(self, filled, events):
+        log, _ = filled
+        good = events.entity("copied")
+        mutable = bytearray(good.payload)
+        stored = log.append([NewEvent(good.event_id, good.stream_id, good.type, good.version, mutable)]).stored[0]
+        mutable[0:1] = b"X"
+        assert log.get_events([good.event_id])[good.event_id].payload == good.payload == stored.payload
+
     def test_everything_survives_reopening(self, filled, events):
         log, _ = filled
         log.append([events.name("b", "after a blob")], blobs={blob_id(b"two"): b"two"})
@@ -484,7 +506,8 @@ class LogMachine(RuleBasedStateMachine):
     @precondition(lambda self: self.appended)
     @rule(data=st.data(), new_entities=st.lists(st.integers(0, 4), max_size=3))
     def reappend_stored_events(self, data, new_entities):
-        again = data.draw(st.lists(st.sampled_from(self.appended), min_size=1, max_size=4, unique_by=lambda e: e.event_id))
+        again = data.draw(st.lists(st.sampled_from(self.appended), min_size=1, max_size=4,
+                                   unique_by=lambda e: e.event_id))
         new = self.fresh_events(new_entities)
         batch = data.draw(st.permutations(again + new))
         result = self.log.append(batch)

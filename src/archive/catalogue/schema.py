@@ -230,6 +230,45 @@ ORDER BY claims.subject_id, claims.date_earliest, claims.source_id, claims.quote
 )
 
 
+VIEWS = VIEWS + (
+    View(
+        "timeline",
+        "Every dated claim about each entity, in date order: a biography as the sources tell it.",
+        """
+SELECT
+  claims.subject_id AS entity_id,
+  claims.subject_label AS entity,
+  claims.date_as_written,
+  claims.date_edtf,
+  claims.date_earliest,
+  claims.date_latest,
+  claims.predicate,
+  COALESCE(claims.object_label, claims.object_literal) AS object,
+  sources.title AS source,
+  claims.quote,
+  claims.claim_id
+FROM claims
+JOIN sources ON sources.source_id = claims.source_id
+WHERE claims.date_earliest IS NOT NULL
+ORDER BY claims.subject_id, claims.date_earliest, claims.date_latest, claims.predicate, claims.claim_id
+""",
+        (
+            ("entity_id", "The entity the claim is about."),
+            ("entity", "Its label."),
+            ("date_as_written", "The date as the source words it."),
+            ("date_edtf", "The date normalised to EDTF."),
+            ("date_earliest", "Earliest day the date can mean; the timeline is sorted by it."),
+            ("date_latest", "Latest day the date can mean."),
+            ("predicate", "What is said."),
+            ("object", "Label of the object entity, or the literal value."),
+            ("source", "Title of the source."),
+            ("quote", "The source's exact words."),
+            ("claim_id", "The claim."),
+        ),
+    ),
+)
+
+
 def table(name: str) -> Table:
     for candidate in TABLES:
         if candidate.name == name:

@@ -173,10 +173,18 @@ def plan_append(
             already += 1
             continue
         seen[event.event_id] = event.payload
+        payload = bytes(event.payload)  # a copy: a caller's bytearray must not change what the log holds
+        try:
+            payload.decode("utf-8")
+        except UnicodeDecodeError:
+            from ..errors import ValidationError
+
+            raise ValidationError("the payload is not UTF-8", path="$", value=payload[:40],
+                                  place=Place(index=index)) from None
         position += 1
         stream_version = versions.get(event.stream_id, 0) + 1
         versions[event.stream_id] = stream_version
-        digest = chain_hash(position, event.stream_id, stream_version, prev_hash, event.payload)
+        digest = chain_hash(position, event.stream_id, stream_version, prev_hash, payload)
         rows.append(
             StoredEvent(
                 position=position,
@@ -185,7 +193,7 @@ def plan_append(
                 stream_version=stream_version,
                 type=event.type,
                 version=event.version,
-                payload=event.payload,
+                payload=payload,
                 hash=digest,
                 prev_hash=prev_hash,
             )

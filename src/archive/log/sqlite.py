@@ -144,7 +144,7 @@ class SQLiteEventLog:
             version = self._conn.execute("SELECT value FROM _log_meta WHERE key = 'format_version'").fetchone()
         except sqlite3.DatabaseError as exc:
             raise NotALogError(f"{self.path} is not an archive event log ({exc})") from None
-        if version is None or int(version[0]) != FORMAT_VERSION:
+        if version is None or str(version[0]) != str(FORMAT_VERSION):
             raise NotALogError(f"{self.path} has log format {version and version[0]}; this library reads {FORMAT_VERSION}")
 
     # -- writing ------------------------------------------------------------

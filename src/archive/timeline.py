@@ -1,0 +1,89 @@
+"""A person's (or any entity's) life as the sources tell it, in date order.
+
+Reads the catalogue's ``timeline`` view. Given an event log instead of a
+catalogue, it builds a throwaway catalogue first, so ``archive timeline``
+works on either file.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import tempfile
+import unicodedata
+from pathlib import Path
+
+from .catalogue import rebuild
+from .errors import ArchiveError, UnknownReferenceError
+from .log.sqlite import APPLICATION_ID, SQLiteEventLog
+
+__all__ = ["timeline", "find_entity"]
+
+COLUMNS = ("date_as_written", "date_edtf", "predicate", "object", "source", "claim_id")
+
+
+def _is_log(path: Path) -> bool:
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return conn.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
+    except sqlite3.DatabaseError:
+        return False
+    finally:
+        conn.close()
+
+
+def _fold(text: str) -> str:
+    """Case- and accent-insensitive form of a name (Hrușciov → hrusciov)."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def find_entity(conn: sqlite3.Connection, query: str) -> tuple[str, str]:
+    """(entity_id, label) for an id, a label or any recorded name (case- and accent-insensitive)."""
+    row = conn.execute("SELECT entity_id, label FROM entities WHERE entity_id = ?", (query,)).fetchone()
+    if row:
+        return row
+    # Names are few next to claims: fold them all in Python, which also folds what the FTS
+    # tokenizer does not (Cyrillic ё → е).
+    hits = conn.execute("SELECT entity_names.entity_id, entities.label, entity_names.name FROM entity_names"
+                        " JOIN entities ON entities.entity_id = entity_names.entity_id").fetchall()
+    hits += conn.execute("SELECT entity_id, label, label FROM entities").fetchall()
+    folded = _fold(query)
+    # A whole name beats a name that merely contains the words ("Stalin" vs "Stalin Industrial Academy").
+    whole = sorted({(i, label) for i, label, name in hits if _fold(name) == folded})
+    partial = sorted({(i, label) for i, label, name in hits if folded in _fold(name)})
+    rows = whole or partial
+    if not rows:
+        raise UnknownReferenceError("no entity has this id or name", path="ENTITY", value=query,
+                                    hint="list them with: sqlite-utils rows CATALOGUE entities -c entity_id -c label")
+    if len(rows) > 1:
+        choices = ", ".join(f"{i} ({label})" for i, label in rows[:10])
+        raise UnknownReferenceError(f"the name fits several entities: {choices}", path="ENTITY", value=query,
+                                    hint="give the entity id instead")
+    return rows[0]
+
+
+def timeline(path: str | Path, entity: str) -> tuple[str, list[dict]]:
+    """The label of the entity and its timeline rows, from a catalogue or an event log."""
+    path = Path(path)
+    if not path.exists():
+        raise ArchiveError(f"no such file: {path}")
+    if _is_log(path):
+        with tempfile.TemporaryDirectory() as work, SQLiteEventLog(path, create=False) as log:
+            built = Path(work) / "catalogue.db"
+            rebuild(log, built)
+            return _read(built, entity)
+    return _read(path, entity)
+
+
+def _read(catalogue: Path, entity: str) -> tuple[str, list[dict]]:
+    conn = sqlite3.connect(f"file:{catalogue}?mode=ro", uri=True)
+    conn.row_factory = sqlite3.Row
+    try:
+        try:
+            entity_id, label = find_entity(conn, entity)
+        except sqlite3.OperationalError:
+            raise ArchiveError(f"{catalogue} is neither an event log nor a catalogue") from None
+        rows = conn.execute(f"SELECT {', '.join(COLUMNS)} FROM timeline WHERE entity_id = ?", (entity_id,))
+        return label, [dict(r) for r in rows]
+    finally:
+        conn.close()

@@ -1,0 +1,85 @@
+"""The timeline view and ``archive timeline``."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings
+
+import archive
+from archive.bundle import import_bundle
+from archive.catalogue import rebuild
+from archive.cli import cli
+from archive.errors import UnknownReferenceError
+from archive.timeline import timeline
+
+from .conftest import FIXTURE_BUNDLE
+from .test_catalogue import _fill, archive_batches
+
+
+@pytest.fixture(scope="module")
+def shipped(tmp_path_factory):
+    work = tmp_path_factory.mktemp("timeline")
+    with archive.open(work / "archive.db") as arc:
+        import_bundle(arc, FIXTURE_BUNDLE)
+        rebuild(arc.log, work / "catalogue.db")
+    return work
+
+
+def test_timeline_is_sorted_by_earliest_day_and_covers_every_dated_claim(shipped):
+    label, rows = timeline(shipped / "catalogue.db", "khrushchev")
+    conn = sqlite3.connect(shipped / "catalogue.db")
+    dated = conn.execute("SELECT claim_id, date_earliest FROM claims WHERE subject_id = 'khrushchev'"
+                         " AND date_earliest IS NOT NULL").fetchall()
+    assert label == "Nikita Khrushchev"
+    assert sorted(r["claim_id"] for r in rows) == sorted(c for c, _ in dated)
+    earliest = dict(dated)
+    order = [earliest[r["claim_id"]] for r in rows]
+    assert order == sorted(order)
+
+
+@pytest.mark.parametrize("name", ["khrushchev", "Nikita Khrushchev", "krushchev", "Никита Хрущёв", "Никита Хрущев",
+                                  "NIKITA KHRUSHCHEV"])
+def test_any_name_in_any_case_or_accent_finds_the_entity(shipped, name):
+    assert timeline(shipped / "catalogue.db", name)[0] == "Nikita Khrushchev"
+
+
+def test_a_whole_name_beats_a_partial_one_and_ambiguity_is_an_error(shipped):
+    assert timeline(shipped / "catalogue.db", "Joseph Stalin")[0] == "Joseph Stalin"
+    with pytest.raises(UnknownReferenceError, match="several entities"):
+        timeline(shipped / "catalogue.db", "Academy")
+    with pytest.raises(UnknownReferenceError, match="no entity"):
+        timeline(shipped / "catalogue.db", "Napoleon")
+
+
+def test_the_log_and_the_catalogue_give_the_same_timeline(shipped):
+    assert timeline(shipped / "archive.db", "khrushchev") == timeline(shipped / "catalogue.db", "khrushchev")
+
+
+def test_the_command_prints_a_table(shipped):
+    result = CliRunner().invoke(cli, ["timeline", str(shipped / "catalogue.db"), "Krushchev"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].startswith("Nikita Khrushchev: ") and "date_as_written" in lines[1]
+    assert "Um ano depois" in result.output
+
+
+@settings(max_examples=10)
+@given(batches=archive_batches())
+def test_timeline_order_is_consistent_with_containment(tmp_path_factory, batches):
+    """If one claim's date span contains another's, it does not sort after it."""
+    work = tmp_path_factory.mktemp("order")
+    with archive.open(work / "log.db") as arc:
+        _fill(arc, batches)
+        rebuild(arc.log, work / "c.db")
+    conn = sqlite3.connect(work / "c.db")
+    rows = conn.execute("SELECT entity_id, date_earliest, date_latest FROM timeline").fetchall()
+    assert len(rows) == conn.execute("SELECT count(*) FROM claims WHERE date_edtf IS NOT NULL").fetchone()[0]
+    for (entity_a, lo_a, hi_a), (entity_b, lo_b, hi_b) in zip(rows, rows[1:]):
+        if entity_a != entity_b:
+            continue
+        assert (lo_a, hi_a) <= (lo_b, hi_b)
+        # A span that strictly contains another starts no later, so it is listed first.
+        assert not (lo_b < lo_a and hi_a <= hi_b)
