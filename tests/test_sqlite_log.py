@@ -130,6 +130,13 @@ def _claims_to_be_a_log(path: Path) -> None:
     conn.close()
 
 
+def _log_without_application_id(path: Path) -> None:
+    build_log(path)
+    conn = raw(path)
+    conn.execute("PRAGMA application_id = 0")
+    conn.close()
+
+
 def _newer_format(path: Path) -> None:
     build_log(path)
     conn = raw(path)
@@ -143,6 +150,7 @@ NOT_LOGS = {
     "random bytes": lambda path: path.write_bytes(bytes(range(256)) * 20),
     "sqlite header then garbage": lambda path: path.write_bytes(b"SQLite format 3\x00" + b"\x07" * 4096),
     "log of a newer format": _newer_format,
+    "log tables without the application id": _log_without_application_id,
     "application id without the log tables": _claims_to_be_a_log,
 }
 
@@ -289,7 +297,8 @@ def tamperings(draw, stored: list):
     if kind == "payload text":
         ascii_at = [i for i, b in enumerate(event.payload) if 0x20 <= b < 0x7F]
         index = draw(st.sampled_from(ascii_at))
-        new = draw(st.characters(min_codepoint=0x20, max_codepoint=0x7E).filter(lambda c: ord(c) != event.payload[index]))
+        new = draw(st.characters(min_codepoint=0x20, max_codepoint=0x7E)
+                   .filter(lambda c: ord(c) != event.payload[index]))
         payload = event.payload[:index] + new.encode() + event.payload[index + 1:]
         return kind, event.position, "UPDATE events SET payload = ?" + where, (payload.decode("utf-8"), event.position)
     if kind == "payload bytes":
@@ -426,7 +435,8 @@ def test_two_logs_on_one_file_interleave_without_losing_events(log_file):
         ids = [e.event_id for e in first.read()]
         for n in range(6):
             for log, events, tag in ((first, one, "one"), (second, two, "two")):
-                batch = [events.in_stream(f"{tag}", first=n == 0)] + [events.entity(f"{tag}-{n}-{i}") for i in range(n % 3)]
+                batch = [events.in_stream(tag, first=n == 0)]
+                batch += [events.entity(f"{tag}-{n}-{i}") for i in range(n % 3)]
                 result = log.append(batch)
                 assert [e.position for e in result.stored] == list(range(len(ids) + 1, len(ids) + len(batch) + 1))
                 ids += [e.event_id for e in batch]
