@@ -15,7 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from archive.log.base import blob_id
-from archive.model import ClaimDate, ClaimRecorded, EntityRecorded, NameRecorded, SourceRecorded
+from archive.model import (
+    ClaimAssessed, ClaimDate, ClaimRecorded, ClaimRetracted, ClaimSuperseded, ConclusionRecorded, EntitiesMerged,
+    EntityRecorded, EntitySplit, NameRecorded, SourceRecorded,
+)
 from archive.text import make_selector
 
 T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
@@ -33,12 +36,34 @@ class Builder:
         return {"event_id": str(uuid.uuid5(self.namespace, str(self.counter))),
                 "recorded_at": T0 + timedelta(seconds=self.counter), "curator": "tester"}
 
-    def source(self, text: str, *, filename: str = "doc.txt", title: str = "A document", language: str = "en"
-               ) -> tuple[SourceRecorded, dict[str, bytes]]:
+    def source(self, text: str, *, filename: str = "doc.txt", title: str = "A document", language: str = "en",
+               derived_from: str | None = None) -> tuple[SourceRecorded, dict[str, bytes]]:
         content = text.encode("utf-8")
         event = SourceRecorded(**self._stamp(), source_id=blob_id(content), title=title, language=language,
-                               media_type="text/plain; charset=utf-8", filename=filename)
+                               media_type="text/plain; charset=utf-8", filename=filename, derived_from=derived_from,
+                               derivation="a test derivation" if derived_from else None)
         return event, {event.source_id: content}
+
+    def retract(self, claim_id: str) -> ClaimRetracted:
+        return ClaimRetracted(**self._stamp(), claim_id=claim_id, reason="recorded in error")
+
+    def supersede(self, claim_id: str, by_claim_id: str) -> ClaimSuperseded:
+        return ClaimSuperseded(**self._stamp(), claim_id=claim_id, by_claim_id=by_claim_id, reason="mis-keyed")
+
+    def assess(self, claim_id: str, rank: str) -> ClaimAssessed:
+        return ClaimAssessed(**self._stamp(), claim_id=claim_id, rank=rank, reason=f"judged {rank}")
+
+    def merge(self, entity_id: str, into_id: str) -> EntitiesMerged:
+        return EntitiesMerged(**self._stamp(), entity_id=entity_id, into_id=into_id, reason="same person")
+
+    def split(self, entity_id: str) -> EntitySplit:
+        return EntitySplit(**self._stamp(), entity_id=entity_id, reason="not the same after all")
+
+    def conclusion(self, conclusion_id: str, *, subject_id: str, rests_on: list[str], edtf: str | None = None,
+                   predicate: str = "born") -> ConclusionRecorded:
+        return ConclusionRecorded(**self._stamp(), conclusion_id=conclusion_id, subject_id=subject_id,
+                                  predicate=predicate, rests_on=tuple(rests_on), reason="weighing the sources",
+                                  date=ClaimDate(as_written=edtf, edtf=edtf) if edtf else None)
 
     def entity(self, entity_id: str, *, kind: str = "person", label: str | None = None) -> EntityRecorded:
         return EntityRecorded(**self._stamp(), entity_id=entity_id, kind=kind, label=label or entity_id.title())
@@ -48,12 +73,13 @@ class Builder:
 
     def claim(self, claim_id: str, *, subject_id: str, source: SourceRecorded, text: str, quote: str,
               predicate: str = "held_office", object_id: str | None = None, object_literal: str | None = None,
-              edtf: str | None = None, occurrence: int = 1) -> ClaimRecorded:
+              edtf: str | None = None, occurrence: int = 1, voice: str = "author",
+              speaker: str | None = None) -> ClaimRecorded:
         return ClaimRecorded(
             **self._stamp(), claim_id=claim_id, subject_id=subject_id, predicate=predicate,
             source_id=source.source_id, selector=make_selector(text, quote, occurrence=occurrence),
             object_id=object_id, object_literal=object_literal,
-            date=ClaimDate(as_written=edtf, edtf=edtf) if edtf else None,
+            date=ClaimDate(as_written=edtf, edtf=edtf) if edtf else None, voice=voice, speaker=speaker,
         )
 
 

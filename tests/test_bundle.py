@@ -14,7 +14,8 @@ from archive.bundle import export_bundle, import_bundle, read_bundle
 from archive.errors import BundleError, ValidationError
 
 from .builders import Builder, file_digest
-from .test_catalogue import archive_batches, _fill
+from .generators import archive_batches
+from .test_catalogue import _fill
 
 
 def _rows(arc: archive.Archive) -> list[tuple]:

@@ -18,61 +18,7 @@ from archive.errors import CatalogueError
 from archive.log.memory import MemoryEventLog
 
 from .builders import Builder, catalogue_content, file_digest
-
-WORDS = ["Khrushchev", "Hrușciov", "Хрущёв", "secretário", "partido", "Kiev", "1938", "“integração”", "Moscou",
-         "Politburo", "de", "a", "o", "Ucrânia", "primeiro", "na", "the", "Stalin’s", "ș", "é"]
-
-
-@st.composite
-def archive_batches(draw, max_batches: int = 4):
-    """A consistent archive as a list of batches: (events, blobs) appended in order.
-
-    Sources are texts made of words in several scripts; entities and names refer
-    to earlier entities; claims quote a random span of an earlier source.
-    """
-    build = Builder(seed=str(draw(st.integers(0, 10**6))))
-    batches = []
-    sources: list[tuple] = []
-    entities: list[str] = []
-    claim_count = 0
-    for _ in range(draw(st.integers(1, max_batches))):
-        events, blobs = [], {}
-        for _ in range(draw(st.integers(1, 6))):
-            kind = draw(st.sampled_from(["source", "entity", "name", "claim", "claim"]))
-            if kind == "source" or (kind == "claim" and not sources):
-                text = " ".join(draw(st.lists(st.sampled_from(WORDS), min_size=3, max_size=30)))
-                event, blob = build.source(text, filename=f"s{len(sources)}.txt", title=f"Source {len(sources)}")
-                if event.source_id in {s.source_id for s, _ in sources}:
-                    continue
-                sources.append((event, text))
-                events.append(event)
-                blobs.update(blob)
-            elif kind == "entity" or (kind in ("name", "claim") and not entities):
-                entity_id = f"e{len(entities)}"
-                entities.append(entity_id)
-                events.append(build.entity(entity_id, kind=draw(st.sampled_from(["person", "office", "place"])),
-                                           label=draw(st.sampled_from(WORDS[:12]))))
-            elif kind == "name":
-                events.append(build.name(draw(st.sampled_from(entities)), draw(st.sampled_from(WORDS[:12])),
-                                         language=draw(st.sampled_from(["pt", "ro", "ru", "en"]))))
-            else:
-                source, text = draw(st.sampled_from(sources))
-                words = text.split(" ")
-                first = draw(st.integers(0, len(words) - 1))
-                last = draw(st.integers(first, min(len(words) - 1, first + 5)))
-                quote = " ".join(words[first: last + 1])
-                occurrence = draw(st.integers(1, text.count(quote))) if text.count(quote) > 1 else 1
-                claim_count += 1
-                events.append(build.claim(
-                    f"c{claim_count}", subject_id=draw(st.sampled_from(entities)), source=source, text=text,
-                    quote=quote, occurrence=occurrence,
-                    object_id=draw(st.none() | st.sampled_from(entities)),
-                    edtf=draw(st.none() | st.sampled_from(["1938", "1925", "1953-03", "1953-03-05", "1936/1939"])),
-                ))
-        if events:
-            batches.append((events, blobs))
-    return batches
-
+from .generators import archive_batches
 
 def _fill(arc: archive.Archive, batches) -> None:
     for events, blobs in batches:

@@ -71,6 +71,18 @@ def _name_recorded_v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+@upcaster("SourceRecorded", 1)
+def _source_recorded_v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
+    # v2 added the optional derived_from/derivation; a v1 source is an original.
+    return {**data, "version": 2}
+
+
+@upcaster("ClaimRecorded", 1)
+def _claim_recorded_v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
+    # v2 added voice/speaker; before, every claim was the author's (the default voice).
+    return {**data, "version": 2}
+
+
 def upcast(data: dict[str, Any]) -> dict[str, Any]:
     """Bring an event dict of any known version up to the current version.
 
@@ -126,6 +138,20 @@ def _make_converter() -> cattrs.Converter:
     conv.register_structure_hook(int, _strict(int, "an integer"))
     conv.register_structure_hook(bool, _strict(bool, "true or false"))
     conv.register_structure_hook(datetime, _structure_timestamp)
+
+    def structure_str_tuple(value: Any, _type: type) -> tuple[str, ...]:
+        if not isinstance(value, list):
+            raise TypeError(f"expected a list of strings, got {type(value).__name__}")
+        for item in value:
+            if type(item) is not str:
+                raise TypeError(f"expected a list of strings, got an item of type {type(item).__name__}")
+        return tuple(value)
+
+    def is_str_tuple(kind: Any) -> bool:
+        return kind == tuple[str, ...]
+
+    conv.register_structure_hook_func(is_str_tuple, structure_str_tuple)
+    conv.register_unstructure_hook_func(is_str_tuple, list)
     conv.register_unstructure_hook(datetime, format_timestamp)
     # Omit optional fields left at their default: compact, and stable when a
     # later version adds an optional field.
@@ -288,6 +314,12 @@ _STREAM_KEYS = {
     "EntityRecorded": ("entity", "entity_id"),
     "NameRecorded": ("entity", "entity_id"),
     "ClaimRecorded": ("claim", "claim_id"),
+    "ClaimRetracted": ("claim", "claim_id"),
+    "ClaimSuperseded": ("claim", "claim_id"),
+    "ClaimAssessed": ("claim", "claim_id"),
+    "ConclusionRecorded": ("conclusion", "conclusion_id"),
+    "EntitiesMerged": ("entity", "entity_id"),
+    "EntitySplit": ("entity", "entity_id"),
 }
 
 

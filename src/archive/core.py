@@ -18,8 +18,14 @@ from .errors import DuplicateEventError, Place, UnknownReferenceError, Validatio
 from .log.base import AppendResult, EventLog, Head, NewEvent, StoredEvent, blob_id
 from .log.sqlite import SQLiteEventLog
 from .model import (
+    ClaimAssessed,
     ClaimDate,
     ClaimRecorded,
+    ClaimRetracted,
+    ClaimSuperseded,
+    ConclusionRecorded,
+    EntitiesMerged,
+    EntitySplit,
     EntityRecorded,
     Event,
     NameRecorded,
@@ -152,14 +158,16 @@ class Archive:
         self, *, subject_id: str, predicate: str, source_id: str, quote: str, curator: str, occurrence: int = 1,
         object_id: str | None = None, object_literal: str | None = None, date: ClaimDate | None = None,
         note: str | None = None, claim_id: str | None = None, recorded_at: datetime | None = None,
-        event_id: str | None = None,
+        event_id: str | None = None, voice: str = "author", speaker: str | None = None,
+        speaker_id: str | None = None,
     ) -> ClaimRecorded:
         """Build (not append) a claim, anchoring ``quote`` in the source's text."""
         return ClaimRecorded(
             **self._stamp(curator, recorded_at, event_id), claim_id=claim_id or new_event_id(),
             subject_id=subject_id, predicate=predicate, source_id=source_id,
             selector=self.selector(source_id, quote, occurrence=occurrence), object_id=object_id,
-            object_literal=object_literal, date=date, note=note,
+            object_literal=object_literal, date=date, note=note, voice=voice, speaker=speaker,
+            speaker_id=speaker_id,
         )
 
     def record_claim(self, **fields: Any) -> ClaimRecorded:
@@ -167,6 +175,78 @@ class Archive:
         event = self.claim(**fields)
         self.append([event])
         return event
+
+    # -- curators change their minds -----------------------------------------------
+    def _record(self, cls: type[Event], curator: str, recorded_at: datetime | None, event_id: str | None,
+                **fields: Any) -> Any:
+        event = cls(**self._stamp(curator, recorded_at, event_id), **fields)
+        self.append([event])
+        return event
+
+    def retract(self, claim_id: str, *, reason: str, curator: str, recorded_at: datetime | None = None,
+                event_id: str | None = None) -> ClaimRetracted:
+        """Withdraw a claim recorded in error; it stays in the catalogue, marked retracted."""
+        return self._record(ClaimRetracted, curator, recorded_at, event_id, claim_id=claim_id, reason=reason)
+
+    def supersede(self, claim_id: str, *, by_claim_id: str, reason: str, curator: str,
+                  recorded_at: datetime | None = None, event_id: str | None = None) -> ClaimSuperseded:
+        """Replace a claim by a correction already recorded (same subject)."""
+        return self._record(ClaimSuperseded, curator, recorded_at, event_id, claim_id=claim_id,
+                            by_claim_id=by_claim_id, reason=reason)
+
+    def correct(self, claim_id: str, *, reason: str, curator: str, **changes: Any) -> ClaimRecorded:
+        """Record a corrected copy of a claim and supersede the old one, in one atomic append.
+
+        ``changes`` are :meth:`claim` arguments (``quote=``, ``date=``, ``object_id=``…); what is
+        not changed is taken from the old claim.
+        """
+        old = None
+        for stored in self.log.read_stream(f"claim:{claim_id}"):
+            event = from_dict(stored.data())
+            if isinstance(event, ClaimRecorded):
+                old = event
+        if old is None:
+            raise UnknownReferenceError("unknown claim", path="$.claim_id", value=claim_id)
+        fields: dict[str, Any] = dict(
+            subject_id=old.subject_id, predicate=old.predicate, source_id=old.source_id, quote=old.selector.exact,
+            object_id=old.object_id, object_literal=old.object_literal, date=old.date, note=old.note,
+            voice=old.voice, speaker=old.speaker, speaker_id=old.speaker_id)
+        if "quote" not in changes and "source_id" not in changes:
+            fields["occurrence"] = 1 + self.source_text(old.source_id).count(old.selector.exact, 0,
+                                                                               old.selector.start)
+        fields.update(changes)
+        correction = self.claim(curator=curator, **fields)
+        superseded = ClaimSuperseded(**self._stamp(curator, None, None), claim_id=claim_id,
+                                     by_claim_id=correction.claim_id, reason=reason)
+        self.append([correction, superseded])
+        return correction
+
+    def assess(self, claim_id: str, *, rank: str, reason: str, curator: str, recorded_at: datetime | None = None,
+               event_id: str | None = None) -> ClaimAssessed:
+        """Weigh a claim: ``preferred``, ``normal`` or ``deprecated``, with the reason."""
+        return self._record(ClaimAssessed, curator, recorded_at, event_id, claim_id=claim_id, rank=rank,
+                            reason=reason)
+
+    def merge(self, entity_id: str, *, into_id: str, reason: str, curator: str,
+              recorded_at: datetime | None = None, event_id: str | None = None) -> EntitiesMerged:
+        """Record that ``entity_id`` is the same as ``into_id``."""
+        return self._record(EntitiesMerged, curator, recorded_at, event_id, entity_id=entity_id, into_id=into_id,
+                            reason=reason)
+
+    def split(self, entity_id: str, *, reason: str, curator: str, recorded_at: datetime | None = None,
+              event_id: str | None = None) -> EntitySplit:
+        """Undo the merge of ``entity_id``."""
+        return self._record(EntitySplit, curator, recorded_at, event_id, entity_id=entity_id, reason=reason)
+
+    def record_conclusion(self, *, subject_id: str, predicate: str, rests_on: Sequence[str], reason: str,
+                          curator: str, object_id: str | None = None, object_literal: str | None = None,
+                          date: ClaimDate | None = None, conclusion_id: str | None = None,
+                          recorded_at: datetime | None = None, event_id: str | None = None) -> ConclusionRecorded:
+        """State the archive's own reading, citing the claims it rests on."""
+        return self._record(ConclusionRecorded, curator, recorded_at, event_id,
+                            conclusion_id=conclusion_id or new_event_id(), subject_id=subject_id,
+                            predicate=predicate, rests_on=tuple(rests_on), reason=reason, object_id=object_id,
+                            object_literal=object_literal, date=date)
 
     # -- reading ------------------------------------------------------------
     def selector(self, source_id: str, quote: str, *, occurrence: int = 1) -> TextSelector:

@@ -26,6 +26,14 @@ __all__ = [
     "EntityRecorded",
     "NameRecorded",
     "ClaimRecorded",
+    "ClaimRetracted",
+    "ClaimSuperseded",
+    "ClaimAssessed",
+    "ConclusionRecorded",
+    "EntitiesMerged",
+    "EntitySplit",
+    "VOICES",
+    "RANKS",
     "TextSelector",
     "ClaimDate",
     "ENTITY_KINDS",
@@ -88,11 +96,15 @@ class SourceRecorded(Event):
     """A source document entered the archive.
 
     ``source_id`` is ``sha256:<hex>`` of the exact bytes, which the log stores
-    beside the event; the metadata here describes those bytes.
+    beside the event; the metadata here describes those bytes. A *derived*
+    text — the original with its mojibake repaired, or its site navigation
+    removed — is a source of its own whose ``derived_from`` names the original
+    and whose ``derivation`` says how it was made; the original never changes.
+    Version 1 had no ``derived_from``/``derivation``.
     """
 
     TYPE: ClassVar[str] = "SourceRecorded"
-    VERSION: ClassVar[int] = 1
+    VERSION: ClassVar[int] = 2
 
     source_id: str
     title: str
@@ -106,6 +118,9 @@ class SourceRecorded(Event):
     published: str | None = None
     retrieved: str | None = None
     note: str | None = None
+    #: For a derived text (a repaired or cleaned copy): the source it was made from, and how.
+    derived_from: str | None = None
+    derivation: str | None = None
 
     @property
     def stream_id(self) -> str:
@@ -194,10 +209,17 @@ class ClaimDate:
 
 @attrs.frozen(kw_only=True)
 class ClaimRecorded(Event):
-    """Source S says: subject — predicate — object (at date), in these words."""
+    """Source S says: subject — predicate — object (at date), in these words.
+
+    ``voice`` says who in the source says it: the source's ``author``, someone
+    the author ``reported`` ("Taubman afirmă…", a memoir quoted inline), or a
+    ``reader`` (a comment under a blog post). ``speaker`` names that person as
+    the source does; ``speaker_id`` links them to an entity where catalogued.
+    Version 1 had no voice: its claims are the author's.
+    """
 
     TYPE: ClassVar[str] = "ClaimRecorded"
-    VERSION: ClassVar[int] = 1
+    VERSION: ClassVar[int] = 2
 
     claim_id: str
     subject_id: str
@@ -208,6 +230,9 @@ class ClaimRecorded(Event):
     object_literal: str | None = None
     date: ClaimDate | None = None
     note: str | None = None
+    voice: str = "author"
+    speaker: str | None = None
+    speaker_id: str | None = None
 
     @property
     def stream_id(self) -> str:
@@ -218,10 +243,136 @@ class ClaimRecorded(Event):
         return True
 
 
+#: Who in a source says a claim.
+VOICES = ("author", "reported", "reader")
+#: How much weight the curators give a claim.
+RANKS = ("preferred", "normal", "deprecated")
+
+
+@attrs.frozen(kw_only=True)
+class ClaimRetracted(Event):
+    """We no longer assert this claim (it was recorded in error); it stays visible as retracted."""
+
+    TYPE: ClassVar[str] = "ClaimRetracted"
+    VERSION: ClassVar[int] = 1
+
+    claim_id: str
+    reason: str
+
+    @property
+    def stream_id(self) -> str:
+        return f"claim:{self.claim_id}"
+
+
+@attrs.frozen(kw_only=True)
+class ClaimSuperseded(Event):
+    """The claim is replaced by a corrected claim (``by_claim_id``) about the same subject."""
+
+    TYPE: ClassVar[str] = "ClaimSuperseded"
+    VERSION: ClassVar[int] = 1
+
+    claim_id: str
+    by_claim_id: str
+    reason: str
+
+    @property
+    def stream_id(self) -> str:
+        return f"claim:{self.claim_id}"
+
+
+@attrs.frozen(kw_only=True)
+class ClaimAssessed(Event):
+    """A curator's weighing of a claim: ``preferred``, ``normal`` or ``deprecated``, with the reason.
+
+    The latest assessment of a claim is the one in force.
+    """
+
+    TYPE: ClassVar[str] = "ClaimAssessed"
+    VERSION: ClassVar[int] = 1
+
+    claim_id: str
+    rank: str
+    reason: str
+
+    @property
+    def stream_id(self) -> str:
+        return f"claim:{self.claim_id}"
+
+
+@attrs.frozen(kw_only=True)
+class ConclusionRecorded(Event):
+    """The archive's own reading, resting on claims (GEDCOM X: a conclusion, not evidence).
+
+    Shown apart from claims: it is what the curators conclude, not what any
+    source says.
+    """
+
+    TYPE: ClassVar[str] = "ConclusionRecorded"
+    VERSION: ClassVar[int] = 1
+
+    conclusion_id: str
+    subject_id: str
+    predicate: str
+    rests_on: tuple[str, ...]
+    reason: str
+    object_id: str | None = None
+    object_literal: str | None = None
+    date: ClaimDate | None = None
+
+    @property
+    def stream_id(self) -> str:
+        return f"conclusion:{self.conclusion_id}"
+
+    @property
+    def creates_stream(self) -> bool:
+        return True
+
+
+@attrs.frozen(kw_only=True)
+class EntitiesMerged(Event):
+    """``entity_id`` and ``into_id`` are the same: ``entity_id`` now resolves to ``into_id``.
+
+    Merges chain (A into B, then B into C: A resolves to C); a merge that would
+    make a cycle is refused. Undo with :class:`EntitySplit`.
+    """
+
+    TYPE: ClassVar[str] = "EntitiesMerged"
+    VERSION: ClassVar[int] = 1
+
+    entity_id: str
+    into_id: str
+    reason: str
+
+    @property
+    def stream_id(self) -> str:
+        return f"entity:{self.entity_id}"
+
+
+@attrs.frozen(kw_only=True)
+class EntitySplit(Event):
+    """Undo the merge of ``entity_id``: it is its own entity again, with its own names and claims."""
+
+    TYPE: ClassVar[str] = "EntitySplit"
+    VERSION: ClassVar[int] = 1
+
+    entity_id: str
+    reason: str
+
+    @property
+    def stream_id(self) -> str:
+        return f"entity:{self.entity_id}"
+
+
 #: Every event class the codec knows, current versions.
 EVENT_CLASSES: tuple[type[Event], ...] = (
     SourceRecorded,
     EntityRecorded,
     NameRecorded,
     ClaimRecorded,
+    ClaimRetracted,
+    ClaimSuperseded,
+    ClaimAssessed,
+    ConclusionRecorded,
+    EntitiesMerged,
+    EntitySplit,
 )

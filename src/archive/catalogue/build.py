@@ -27,7 +27,7 @@ import sqlite_utils
 
 from ..errors import CatalogueError
 from ..log.base import EventLog, Head
-from .projector import Projector
+from .projector import Projector, static_rows
 from .schema import FTS, FTS_TOKENIZE, SCHEMA_VERSION, TABLES, VIEWS
 
 __all__ = ["rebuild", "update", "status", "CatalogueStatus", "BuildResult"]
@@ -66,6 +66,8 @@ def _create_schema(db: sqlite_utils.Database) -> None:
         )
     db["_catalogue"].insert({"id": 1, "schema_version": SCHEMA_VERSION, "log_position": 0,
                              "log_head_hash": Head(0, "0" * 64).hash})
+    for name, rows in static_rows().items():
+        db.conn.executemany(f"INSERT INTO [{name}] VALUES ({', '.join('?' * len(rows[0]))})", rows)
 
 
 def _finish_schema(db: sqlite_utils.Database) -> None:

@@ -16,7 +16,7 @@ import attrs
 __all__ = ["Column", "Table", "View", "TABLES", "VIEWS", "SCHEMA_VERSION", "FTS", "table"]
 
 #: Bump when the catalogue's shape changes; ``update`` then asks for a rebuild.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 @attrs.frozen
@@ -76,13 +76,18 @@ TABLES: tuple[Table, ...] = (
             _c("published", str, "Publication date (EDTF), where known."),
             _c("retrieved", str, "Retrieval date (EDTF), where known."),
             _c("note", str, "Curator's note on the document."),
+            _c("derived_from", str, "For a derived text: the source it was made from."),
+            _c("derivation", str, "For a derived text: how it was made from derived_from."),
+            _c("original_source_id", str, "The original this text ultimately derives from (itself for an original).",
+               True),
             _c("byte_length", int, "Size of the document in bytes.", True),
             _c("char_length", int, "Length of the decoded text in characters (code points); null if not text."),
             _c("text", str, "The decoded text, exactly as stored; quote offsets count its characters."),
             *_RECORDED,
         ),
         pk="source_id",
-        indexes=(("language",),),
+        foreign_keys=(("derived_from", "sources", "source_id"), ("original_source_id", "sources", "source_id")),
+        indexes=(("language",), ("original_source_id",)),
     ),
     Table(
         "entities",
@@ -92,17 +97,21 @@ TABLES: tuple[Table, ...] = (
             _c("kind", str, "person, organisation, office, place, event, award, work or other.", True),
             _c("label", str, "The curator's working label for the entity (English).", True),
             _c("note", str, "Curator's note on the entity."),
+            _c("merged_into", str, "If this entity was found to be the same as another: that other entity."),
+            _c("current_id", str, "The entity this id stands for after all merges (itself if not merged).", True),
             *_RECORDED,
         ),
         pk="entity_id",
-        indexes=(("kind",),),
+        foreign_keys=(("merged_into", "entities", "entity_id"), ("current_id", "entities", "entity_id")),
+        indexes=(("kind",), ("current_id",)),
     ),
     Table(
         "entity_names",
         "Every name an entity goes by, in each language and script the sources use.",
         (
             _c("name_id", str, "Identifier of this name record (the event id that recorded it).", True),
-            _c("entity_id", str, "The entity that bears the name.", True),
+            _c("entity_id", str, "The entity the name was recorded for.", True),
+            _c("current_entity_id", str, "The entity that bears the name after all merges.", True),
             _c("name", str, "The name exactly as recorded.", True),
             _c("language", str, "Language of the name (BCP 47).", True),
             _c("script", str, "Script of the name (ISO 15924: Latn, Cyrl…), where recorded."),
@@ -110,19 +119,21 @@ TABLES: tuple[Table, ...] = (
             *_RECORDED,
         ),
         pk="name_id",
-        foreign_keys=(("entity_id", "entities", "entity_id"),),
-        indexes=(("entity_id",), ("name",)),
+        foreign_keys=(("entity_id", "entities", "entity_id"), ("current_entity_id", "entities", "entity_id")),
+        indexes=(("entity_id",), ("current_entity_id",), ("name",)),
     ),
     Table(
         "claims",
         "What the sources say: one row per claim, anchored to the exact quote in its source.",
         (
             _c("claim_id", str, "Identifier of the claim.", True),
-            _c("subject_id", str, "The entity the claim is about.", True),
-            _c("subject_label", str, "Label of the subject entity (for reading and full-text search).", True),
+            _c("subject_id", str, "The entity the claim is about, as recorded.", True),
+            _c("subject_current_id", str, "The subject after all entity merges: browse by this.", True),
+            _c("subject_label", str, "Label of the (current) subject entity, for reading and search.", True),
             _c("predicate", str, "What is said of the subject (held_office, member_of, born…).", True),
-            _c("object_id", str, "The entity the claim relates the subject to, if any."),
-            _c("object_label", str, "Label of the object entity, if any."),
+            _c("object_id", str, "The entity the claim relates the subject to, if any, as recorded."),
+            _c("object_current_id", str, "The object entity after all merges."),
+            _c("object_label", str, "Label of the (current) object entity, if any."),
             _c("object_literal", str, "A literal value instead of an entity (e.g. a rank), if any."),
             _c("date_as_written", str, "The date exactly as the source words it."),
             _c("date_edtf", str, "The date normalised to EDTF, proleptic Gregorian."),
@@ -137,15 +148,98 @@ TABLES: tuple[Table, ...] = (
             _c("quote_start", int, "Offset of the quote's first character in the source text.", True),
             _c("quote_end", int, "Offset just past the quote's last character.", True),
             _c("note", str, "Curator's note: the claim in plain words, and any judgement made."),
+            _c("voice", str, "Who in the source says it: author, reported (someone the author reports) or reader.",
+               True),
+            _c("speaker", str, "The person speaking, as the source names them (for reported and reader claims)."),
+            _c("speaker_id", str, "The speaker as an entity, where catalogued."),
+            _c("status", str, "asserted, retracted (withdrawn by a curator) or superseded (replaced by a correction).",
+               True),
+            _c("superseded_by", str, "The correction that replaced this claim, if superseded."),
+            _c("rank", str, "The curators' weighing: preferred, normal or deprecated (latest assessment).", True),
+            _c("rank_reason", str, "Why the claim has its rank."),
             *_RECORDED,
         ),
         pk="claim_id",
         foreign_keys=(
             ("subject_id", "entities", "entity_id"),
+            ("subject_current_id", "entities", "entity_id"),
             ("object_id", "entities", "entity_id"),
+            ("object_current_id", "entities", "entity_id"),
+            ("speaker_id", "entities", "entity_id"),
             ("source_id", "sources", "source_id"),
+            ("superseded_by", "claims", "claim_id"),
         ),
-        indexes=(("subject_id",), ("object_id",), ("source_id", "quote_start"), ("predicate",), ("date_earliest",)),
+        indexes=(("subject_id",), ("subject_current_id", "predicate"), ("object_id",), ("source_id", "quote_start"),
+                 ("predicate",), ("date_earliest",)),
+    ),
+    Table(
+        "claim_history",
+        "Every event that touched a claim, in log order: recorded, assessed, retracted, superseded.",
+        (
+            _c("claim_id", str, "The claim.", True),
+            _c("position", int, "Log position of the event.", True),
+            _c("event_type", str, "The event's type (ClaimRecorded, ClaimAssessed, ClaimRetracted, ClaimSuperseded).",
+               True),
+            _c("summary", str, "What the event did to this claim, in words.", True),
+            _c("reason", str, "The curator's reason, where the event gives one."),
+            _c("curator", str, "Who recorded the event.", True),
+            _c("recorded_at", str, "When it was recorded (RFC 3339, UTC).", True),
+        ),
+        pk="claim_id, position",
+        foreign_keys=(("claim_id", "claims", "claim_id"),),
+        indexes=(("position",),),
+    ),
+    Table(
+        "conclusions",
+        "The archive's own readings (not what a source says), each resting on claims listed in conclusion_claims.",
+        (
+            _c("conclusion_id", str, "Identifier of the conclusion.", True),
+            _c("subject_id", str, "The entity concluded about, as recorded.", True),
+            _c("subject_current_id", str, "The subject after all merges.", True),
+            _c("subject_label", str, "Label of the (current) subject.", True),
+            _c("predicate", str, "What is concluded.", True),
+            _c("object_id", str, "Object entity, as recorded."),
+            _c("object_current_id", str, "Object entity after all merges."),
+            _c("object_label", str, "Label of the (current) object entity."),
+            _c("object_literal", str, "A literal value instead of an entity."),
+            _c("date_as_written", str, "The date as the curator words it."),
+            _c("date_edtf", str, "The date in EDTF (Gregorian)."),
+            _c("date_calendar", str, "gregorian, julian or dual."),
+            _c("date_original", str, "The Julian reading, for julian and dual dates."),
+            _c("date_earliest", str, "Earliest day the date can mean."),
+            _c("date_latest", str, "Latest day the date can mean."),
+            _c("reason", str, "Why the curators conclude this.", True),
+            *_RECORDED,
+        ),
+        pk="conclusion_id",
+        foreign_keys=(
+            ("subject_id", "entities", "entity_id"),
+            ("subject_current_id", "entities", "entity_id"),
+            ("object_id", "entities", "entity_id"),
+            ("object_current_id", "entities", "entity_id"),
+        ),
+        indexes=(("subject_current_id",),),
+    ),
+    Table(
+        "conclusion_claims",
+        "Which claims each conclusion rests on.",
+        (
+            _c("conclusion_id", str, "The conclusion.", True),
+            _c("claim_id", str, "A claim it rests on.", True),
+        ),
+        pk="conclusion_id, claim_id",
+        foreign_keys=(("conclusion_id", "conclusions", "conclusion_id"), ("claim_id", "claims", "claim_id")),
+        indexes=(("claim_id",),),
+    ),
+    Table(
+        "predicates",
+        "The predicates of the archive's vocabulary; single-valued ones can conflict between sources.",
+        (
+            _c("predicate", str, "The predicate as claims use it.", True),
+            _c("description", str, "What it means.", True),
+            _c("single_valued", int, "1 if it has one true value and time (born, died, occurred).", True),
+        ),
+        pk="predicate",
     ),
     Table(
         "_catalogue",
@@ -180,10 +274,15 @@ FTS: dict[str, tuple[str, ...]] = {
 #: How the FTS indexes split words: case- and accent-insensitive, so Hrușciov finds Hrusciov.
 FTS_TOKENIZE = "unicode61 remove_diacritics 2"
 
+#: A claim that counts: neither withdrawn nor replaced, and not judged worthless.
+_ACTIVE = "{t}.status = 'asserted' AND {t}.rank != 'deprecated'"
+#: What a claim says, as one comparable value: the current object entity, else the literal, else ''.
+_VALUE = "COALESCE({t}.object_current_id, {t}.object_literal, '')"
+
 VIEWS: tuple[View, ...] = (
     View(
         "claim_details",
-        "Claims in readable form: who, what, when, according to which source, in which words.",
+        "Claims in readable form: who, what, when, according to whom in which source, in which words.",
         """
 SELECT
   claims.claim_id,
@@ -196,16 +295,20 @@ SELECT
   claims.date_latest,
   sources.title AS source,
   sources.language AS source_language,
+  claims.voice,
+  claims.speaker,
   claims.quote,
+  claims.status,
+  claims.rank,
   claims.note,
   claims.curator,
   claims.recorded_at,
-  claims.subject_id,
-  claims.object_id,
+  claims.subject_current_id AS subject_id,
+  claims.object_current_id AS object_id,
   claims.source_id
 FROM claims
 JOIN sources ON sources.source_id = claims.source_id
-ORDER BY claims.subject_id, claims.date_earliest, claims.source_id, claims.quote_start, claims.claim_id
+ORDER BY claims.subject_current_id, claims.date_earliest, claims.source_id, claims.quote_start, claims.claim_id
 """,
         (
             ("claim_id", "Identifier of the claim."),
@@ -218,25 +321,25 @@ ORDER BY claims.subject_id, claims.date_earliest, claims.source_id, claims.quote
             ("date_latest", "Latest day the date can mean."),
             ("source", "Title of the source."),
             ("source_language", "Language of the source."),
+            ("voice", "author, reported or reader."),
+            ("speaker", "Who speaks, for reported and reader claims."),
             ("quote", "The source's exact words."),
+            ("status", "asserted, retracted or superseded."),
+            ("rank", "preferred, normal or deprecated."),
             ("note", "Curator's note."),
             ("curator", "Who recorded the claim."),
             ("recorded_at", "When it was recorded."),
-            ("subject_id", "Subject entity id."),
-            ("object_id", "Object entity id, if any."),
+            ("subject_id", "Subject entity id (after merges)."),
+            ("object_id", "Object entity id (after merges), if any."),
             ("source_id", "Source id."),
         ),
     ),
-)
-
-
-VIEWS = VIEWS + (
     View(
         "timeline",
-        "Every dated claim about each entity, in date order: a biography as the sources tell it.",
+        "Dated claims about each entity that still stand (not retracted or superseded), in date order.",
         """
 SELECT
-  claims.subject_id AS entity_id,
+  claims.subject_current_id AS entity_id,
   claims.subject_label AS entity,
   claims.date_as_written,
   claims.date_edtf,
@@ -245,15 +348,17 @@ SELECT
   claims.predicate,
   COALESCE(claims.object_label, claims.object_literal) AS object,
   sources.title AS source,
+  claims.voice,
+  claims.rank,
   claims.quote,
   claims.claim_id
 FROM claims
 JOIN sources ON sources.source_id = claims.source_id
-WHERE claims.date_earliest IS NOT NULL
-ORDER BY claims.subject_id, claims.date_earliest, claims.date_latest, claims.predicate, claims.claim_id
+WHERE claims.date_earliest IS NOT NULL AND claims.status = 'asserted'
+ORDER BY claims.subject_current_id, claims.date_earliest, claims.date_latest, claims.predicate, claims.claim_id
 """,
         (
-            ("entity_id", "The entity the claim is about."),
+            ("entity_id", "The entity the claim is about (after merges)."),
             ("entity", "Its label."),
             ("date_as_written", "The date as the source words it."),
             ("date_edtf", "The date normalised to EDTF."),
@@ -262,8 +367,135 @@ ORDER BY claims.subject_id, claims.date_earliest, claims.date_latest, claims.pre
             ("predicate", "What is said."),
             ("object", "Label of the object entity, or the literal value."),
             ("source", "Title of the source."),
+            ("voice", "author, reported or reader."),
+            ("rank", "preferred, normal or deprecated."),
             ("quote", "The source's exact words."),
             ("claim_id", "The claim."),
+        ),
+    ),
+    View(
+        "conflicts",
+        "Where sources disagree: pairs of standing claims from different original sources about the same subject "
+        "and single-valued predicate, with different values or dates that cannot overlap. Each pair is listed "
+        "both ways round.",
+        f"""
+SELECT
+  a.claim_id,
+  b.claim_id AS other_claim_id,
+  a.subject_current_id AS subject_id,
+  a.subject_label AS subject,
+  a.predicate,
+  CASE WHEN {_VALUE.format(t="a")} != {_VALUE.format(t="b")} THEN 'different values' ELSE 'dates cannot overlap' END
+    AS disagreement,
+  COALESCE(a.object_label, a.object_literal) AS value,
+  COALESCE(b.object_label, b.object_literal) AS other_value,
+  a.date_as_written,
+  b.date_as_written AS other_date_as_written,
+  a.date_edtf,
+  b.date_edtf AS other_date_edtf,
+  source_a.title AS source,
+  source_b.title AS other_source,
+  a.quote,
+  b.quote AS other_quote
+FROM claims a
+JOIN claims b ON b.subject_current_id = a.subject_current_id AND b.predicate = a.predicate AND b.claim_id != a.claim_id
+JOIN predicates ON predicates.predicate = a.predicate AND predicates.single_valued = 1
+JOIN sources source_a ON source_a.source_id = a.source_id
+JOIN sources source_b ON source_b.source_id = b.source_id
+WHERE {_ACTIVE.format(t="a")} AND {_ACTIVE.format(t="b")}
+  AND source_a.original_source_id != source_b.original_source_id
+  AND (
+    {_VALUE.format(t="a")} != {_VALUE.format(t="b")}
+    OR a.date_latest < b.date_earliest
+    OR b.date_latest < a.date_earliest
+  )
+ORDER BY a.subject_current_id, a.predicate, a.claim_id, b.claim_id
+""",
+        (
+            ("claim_id", "One claim of the pair."),
+            ("other_claim_id", "The claim it disagrees with."),
+            ("subject_id", "The subject both are about (after merges)."),
+            ("subject", "Its label."),
+            ("predicate", "The single-valued predicate both use."),
+            ("disagreement", "'different values' or 'dates cannot overlap'."),
+            ("value", "What the first claim says (object or literal)."),
+            ("other_value", "What the other claim says."),
+            ("date_as_written", "The first claim's date as written."),
+            ("other_date_as_written", "The other claim's date as written."),
+            ("date_edtf", "The first claim's date (EDTF)."),
+            ("other_date_edtf", "The other claim's date (EDTF)."),
+            ("source", "The first claim's source."),
+            ("other_source", "The other claim's source."),
+            ("quote", "The first claim's words."),
+            ("other_quote", "The other claim's words."),
+        ),
+    ),
+    View(
+        "corroboration",
+        "For each standing claim: how many distinct original sources say the same (same subject, predicate and "
+        "value, dates that can overlap). Derived texts count with their original.",
+        f"""
+SELECT
+  a.claim_id,
+  a.subject_label AS subject,
+  a.predicate,
+  COALESCE(a.object_label, a.object_literal) AS value,
+  a.date_edtf,
+  COUNT(DISTINCT source_b.original_source_id) AS sources,
+  COUNT(DISTINCT b.claim_id) AS claims,
+  group_concat(DISTINCT b.claim_id) AS supporting_claims
+FROM claims a
+JOIN claims b ON b.subject_current_id = a.subject_current_id AND b.predicate = a.predicate
+  AND {_VALUE.format(t="b")} = {_VALUE.format(t="a")}
+  AND (a.date_earliest IS NULL OR b.date_earliest IS NULL
+       OR (a.date_earliest <= b.date_latest AND b.date_earliest <= a.date_latest))
+JOIN sources source_b ON source_b.source_id = b.source_id
+WHERE {_ACTIVE.format(t="a")} AND {_ACTIVE.format(t="b")}
+GROUP BY a.claim_id
+ORDER BY sources DESC, a.claim_id
+""",
+        (
+            ("claim_id", "The claim."),
+            ("subject", "Its subject."),
+            ("predicate", "Its predicate."),
+            ("value", "Its object or literal."),
+            ("date_edtf", "Its date."),
+            ("sources", "Distinct original sources that say the same (including its own)."),
+            ("claims", "Standing claims that say the same (including itself)."),
+            ("supporting_claims", "Their ids."),
+        ),
+    ),
+    View(
+        "conclusion_details",
+        "The archive's conclusions with the claims they rest on, apart from what the sources say.",
+        """
+SELECT
+  conclusions.conclusion_id,
+  conclusions.subject_label AS subject,
+  conclusions.predicate,
+  COALESCE(conclusions.object_label, conclusions.object_literal) AS object,
+  conclusions.date_as_written,
+  conclusions.date_edtf,
+  conclusions.reason,
+  group_concat(conclusion_claims.claim_id, ', ') AS rests_on,
+  conclusions.curator,
+  conclusions.recorded_at
+FROM conclusions
+JOIN conclusion_claims ON conclusion_claims.conclusion_id = conclusions.conclusion_id
+GROUP BY conclusions.conclusion_id
+ORDER BY conclusions.subject_current_id, conclusions.date_earliest, conclusions.conclusion_id
+""",
+        (
+            ("conclusion_id", "The conclusion."),
+            ("subject", "What it is about."),
+            ("predicate", "What is concluded."),
+            ("object", "Object or literal."),
+            ("date_as_written", "The date as the curator words it."),
+            ("date_edtf", "The date (EDTF)."),
+            ("reason", "Why."),
+            ("rests_on", "The claims it rests on."),
+            ("curator", "Who concluded it."),
+            ("recorded_at", "When."),
         ),
     ),
 )

@@ -1,0 +1,114 @@
+"""A hypothesis strategy for whole, consistent archives: batches of events a curator could append.
+
+Unlike ``tests/strategies.py`` (single events, free-standing), every event here
+is valid where it stands: references exist, quotes are in their sources,
+lifecycle events respect the claim's state, merges never make cycles. The
+state is tracked while drawing, so each batch can be appended as it is.
+"""
+
+from __future__ import annotations
+
+from hypothesis import strategies as st
+
+from .builders import Builder
+
+WORDS = ["Khrushchev", "Hrușciov", "Хрущёв", "secretário", "partido", "Kiev", "1938", "“integração”", "Moscou",
+         "Politburo", "de", "a", "o", "Ucrânia", "primeiro", "na", "the", "Stalin’s", "ș", "é"]
+PREDICATES = ["held_office", "born", "died", "occurred", "member_of"]
+DATES = ["1938", "1925", "1953-03", "1953-03-01", "1953-03-05", "1961", "1962", "1936/1939", "1950~", "195X"]
+OPERATIONS = ["source", "derived", "entity", "name", "claim", "claim", "claim", "retract", "supersede", "assess",
+              "merge", "split", "conclusion"]
+
+
+@st.composite
+def archive_batches(draw, max_batches: int = 4, max_events: int = 6):
+    """A list of (events, blobs) batches, each valid after the ones before it."""
+    build = Builder(seed=str(draw(st.integers(0, 10**6))))
+    batches = []
+    sources: list[tuple] = []      # (event, text)
+    entities: list[str] = []
+    merged: dict[str, str] = {}    # entity -> into
+    claims: dict[str, list] = {}   # claim_id -> [subject, status]
+    count = {"claim": 0, "conclusion": 0}
+
+    def resolve(entity_id: str) -> str:
+        while entity_id in merged:
+            entity_id = merged[entity_id]
+        return entity_id
+
+    for _ in range(draw(st.integers(1, max_batches))):
+        events, blobs = [], {}
+        for _ in range(draw(st.integers(1, max_events))):
+            op = draw(st.sampled_from(OPERATIONS))
+            asserted = [c for c, (_, status) in claims.items() if status == "asserted"]
+            if op in ("source", "derived") or (op == "claim" and not sources):
+                text = " ".join(draw(st.lists(st.sampled_from(WORDS), min_size=3, max_size=30)))
+                parent = draw(st.sampled_from(sources))[0].source_id if op == "derived" and sources else None
+                event, blob = build.source(text, filename=f"s{len(sources)}.txt", title=f"Source {len(sources)}",
+                                           derived_from=parent)
+                if event.source_id in {s.source_id for s, _ in sources}:
+                    continue
+                sources.append((event, text))
+                events.append(event)
+                blobs.update(blob)
+            elif op == "entity" or (op in ("name", "claim", "merge", "conclusion") and len(entities) < 2):
+                entity_id = f"e{len(entities)}"
+                entities.append(entity_id)
+                events.append(build.entity(entity_id, kind=draw(st.sampled_from(["person", "office", "event"])),
+                                           label=draw(st.sampled_from(WORDS[:12]))))
+            elif op == "name":
+                events.append(build.name(draw(st.sampled_from(entities)), draw(st.sampled_from(WORDS[:12])),
+                                         language=draw(st.sampled_from(["pt", "ro", "ru", "en"]))))
+            elif op == "claim":
+                source, text = draw(st.sampled_from(sources))
+                words = text.split(" ")
+                first = draw(st.integers(0, len(words) - 1))
+                last = draw(st.integers(first, min(len(words) - 1, first + 5)))
+                quote = " ".join(words[first: last + 1])
+                occurrence = draw(st.integers(1, text.count(quote))) if text.count(quote) > 1 else 1
+                count["claim"] += 1
+                claim_id = f"c{count['claim']}"
+                subject = draw(st.sampled_from(entities))
+                voice = draw(st.sampled_from(["author", "author", "reported", "reader"]))
+                events.append(build.claim(
+                    claim_id, subject_id=subject, source=source, text=text, quote=quote, occurrence=occurrence,
+                    predicate=draw(st.sampled_from(PREDICATES)),
+                    object_id=draw(st.none() | st.sampled_from(entities)),
+                    edtf=draw(st.none() | st.sampled_from(DATES)),
+                    voice=voice, speaker=None if voice == "author" else "someone",
+                ))
+                claims[claim_id] = [subject, "asserted"]
+            elif op == "retract" and asserted:
+                claim_id = draw(st.sampled_from(asserted))
+                events.append(build.retract(claim_id))
+                claims[claim_id][1] = "retracted"
+            elif op == "supersede" and len(asserted) >= 2:
+                claim_id = draw(st.sampled_from(asserted))
+                same = [c for c in claims if c != claim_id and resolve(claims[c][0]) == resolve(claims[claim_id][0])]
+                if same:
+                    by = draw(st.sampled_from(same))
+                    events.append(build.supersede(claim_id, by))
+                    claims[claim_id][1] = "superseded"
+            elif op == "assess" and claims:
+                events.append(build.assess(draw(st.sampled_from(sorted(claims))),
+                                           draw(st.sampled_from(["preferred", "normal", "deprecated"]))))
+            elif op == "merge":
+                free = [e for e in entities if e not in merged]
+                entity_id = draw(st.sampled_from(free))
+                targets = [e for e in entities if e != entity_id and resolve(e) != entity_id]
+                if targets:
+                    into = draw(st.sampled_from(targets))
+                    events.append(build.merge(entity_id, into))
+                    merged[entity_id] = into
+            elif op == "split" and merged:
+                entity_id = draw(st.sampled_from(sorted(merged)))
+                events.append(build.split(entity_id))
+                del merged[entity_id]
+            elif op == "conclusion" and claims:
+                count["conclusion"] += 1
+                rests_on = draw(st.lists(st.sampled_from(sorted(claims)), min_size=1, max_size=3, unique=True))
+                events.append(build.conclusion(f"k{count['conclusion']}", subject_id=draw(st.sampled_from(entities)),
+                                               rests_on=rests_on, edtf=draw(st.none() | st.sampled_from(DATES))))
+        if events:
+            batches.append((events, blobs))
+    return batches

@@ -1,0 +1,202 @@
+"""Curators change their minds, sources disagree: lifecycle, merges, conflicts, time travel (issue 4)."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+
+import archive
+from archive.catalogue import rebuild, update
+from archive.errors import UnknownReferenceError, ValidationError
+
+from .builders import Builder, catalogue_content, file_digest
+from .generators import archive_batches
+from .test_catalogue import _fill
+
+TEXT = ("After Stalin’s death on March 1, 1953 a power struggle ensued. Stalin died on 5 March 1953. "
+        "The Cuban Missile Crisis in 1961 and the crisis of October 1962.")
+
+
+@pytest.fixture
+def world(log_path: Path):
+    """Two sources (one derived), three people, claims that disagree."""
+    build = Builder()
+    blog, blog_blobs = build.source(TEXT, filename="blog.txt", title="Blog")
+    other_text = "Stalin died on 5 March 1953 in Kuntsevo. The crisis of October 1962."
+    article, article_blobs = build.source(other_text, filename="article.txt", title="Article")
+    copy, copy_blobs = build.source(other_text + " ", filename="article-clean.txt", title="Article (clean)",
+                                    derived_from=article.source_id)
+    events = [
+        blog, article, copy,
+        build.entity("stalin"), build.entity("stalin-2"), build.entity("crisis", kind="event", label="Cuban crisis"),
+        build.claim("blog-death", subject_id="stalin", predicate="died", source=blog, text=TEXT,
+                    quote="March 1, 1953", edtf="1953-03-01"),
+        build.claim("article-death", subject_id="stalin", predicate="died", source=article, text=other_text,
+                    quote="5 March 1953", edtf="1953-03-05"),
+        build.claim("copy-death", subject_id="stalin", predicate="died", source=copy, text=other_text + " ",
+                    quote="5 March 1953", edtf="1953-03-05"),
+        build.claim("blog-crisis", subject_id="crisis", predicate="occurred", source=blog, text=TEXT,
+                    quote="The Cuban Missile Crisis in 1961", edtf="1961"),
+        build.claim("article-crisis", subject_id="crisis", predicate="occurred", source=article, text=other_text,
+                    quote="The crisis of October 1962", edtf="1962-10"),
+    ]
+    with archive.open(log_path) as arc:
+        arc.append(events, blobs={**blog_blobs, **article_blobs, **copy_blobs})
+    return build, blog, article
+
+
+def _rows(catalogue: Path, sql: str) -> list[tuple]:
+    conn = sqlite3.connect(catalogue)
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()
+
+
+def test_conflicts_show_the_two_disagreements_both_ways(world, log_path, catalogue_path):
+    with archive.open(log_path) as arc:
+        rebuild(arc.log, catalogue_path)
+    pairs = _rows(catalogue_path, "SELECT claim_id, other_claim_id, disagreement FROM conflicts")
+    assert set(pairs) == {
+        ("blog-death", "article-death", "dates cannot overlap"), ("article-death", "blog-death", "dates cannot overlap"),
+        ("blog-death", "copy-death", "dates cannot overlap"), ("copy-death", "blog-death", "dates cannot overlap"),
+        ("blog-crisis", "article-crisis", "dates cannot overlap"),
+        ("article-crisis", "blog-crisis", "dates cannot overlap"),
+    }
+
+
+def test_a_derived_text_corroborates_as_its_original(world, log_path, catalogue_path):
+    with archive.open(log_path) as arc:
+        rebuild(arc.log, catalogue_path)
+    counts = dict(_rows(catalogue_path, "SELECT claim_id, sources FROM corroboration"))
+    # article and its cleaned copy are one original source; the blog disagrees on the day.
+    assert counts["article-death"] == 1 and counts["copy-death"] == 1 and counts["blog-death"] == 1
+
+
+def test_retracted_and_deprecated_claims_leave_conflicts_but_stay_browsable(world, log_path, catalogue_path):
+    with archive.open(log_path) as arc:
+        arc.retract("blog-crisis", reason="mis-keyed", curator="ana")
+        arc.assess("blog-death", rank="deprecated", reason="contradicted by the article", curator="ana")
+        rebuild(arc.log, catalogue_path)
+    assert _rows(catalogue_path, "SELECT * FROM conflicts") == []
+    assert _rows(catalogue_path, "SELECT claim_id, status, rank FROM claims WHERE claim_id IN "
+                                 "('blog-crisis', 'blog-death') ORDER BY claim_id") == [
+        ("blog-crisis", "retracted", "normal"), ("blog-death", "asserted", "deprecated")]
+    history = _rows(catalogue_path, "SELECT claim_id, event_type, summary, reason FROM claim_history "
+                                    "WHERE claim_id = 'blog-death' ORDER BY position")
+    assert history == [("blog-death", "ClaimRecorded", "recorded", None),
+                       ("blog-death", "ClaimAssessed", "assessed deprecated", "contradicted by the article")]
+
+
+def test_a_correction_supersedes_and_never_conflicts_with_its_claim(world, log_path, catalogue_path):
+    with archive.open(log_path) as arc:
+        correction = arc.correct("blog-crisis", reason="the year was mis-keyed", curator="ana",
+                                 date=archive.ClaimDate(as_written="1962", edtf="1962"))
+        rebuild(arc.log, catalogue_path)
+    assert _rows(catalogue_path, "SELECT status, superseded_by FROM claims WHERE claim_id = 'blog-crisis'") == [
+        ("superseded", correction.claim_id)]
+    conflicting = {c for row in _rows(catalogue_path, "SELECT claim_id, other_claim_id FROM conflicts") for c in row}
+    assert "blog-crisis" not in conflicting and correction.claim_id not in conflicting
+    assert _rows(catalogue_path, f"SELECT summary FROM claim_history WHERE claim_id = '{correction.claim_id}'"
+                                 " ORDER BY position") == [("recorded",), ("supersedes blog-crisis",)]
+
+
+@pytest.mark.parametrize("events, error, path, fragment", [
+    (lambda b: [b.retract("blog-death"), b.retract("blog-death")], ValidationError, "$.claim_id", "already retracted"),
+    (lambda b: [b.retract("nope")], UnknownReferenceError, "$.claim_id", "unknown claim"),
+    (lambda b: [b.assess("nope", "preferred")], UnknownReferenceError, "$.claim_id", "unknown claim"),
+    (lambda b: [b.assess("blog-death", "excellent")], ValidationError, "$.rank", "unknown rank"),
+    (lambda b: [b.supersede("blog-death", "blog-crisis")], ValidationError, "$.by_claim_id", "the correction is about"),
+    (lambda b: [b.supersede("blog-death", "blog-death")], ValidationError, "$.by_claim_id", "itself"),
+    (lambda b: [b.merge("stalin", "stalin")], ValidationError, "$.into_id", "into itself"),
+    (lambda b: [b.merge("stalin", "stalin-2"), b.merge("stalin-2", "stalin")], ValidationError, "$.into_id", "cycle"),
+    (lambda b: [b.merge("stalin", "stalin-2"), b.merge("stalin-2", "crisis"), b.merge("crisis", "stalin")],
+     ValidationError, "$.into_id", "cycle"),
+    (lambda b: [b.merge("stalin", "stalin-2"), b.merge("stalin", "crisis")], ValidationError, "$.entity_id",
+     "already merged into stalin-2"),
+    (lambda b: [b.split("stalin")], ValidationError, "$.entity_id", "nothing to split"),
+    (lambda b: [b.conclusion("k", subject_id="stalin", rests_on=[])], ValidationError, "$.rests_on", "at least one"),
+    (lambda b: [b.conclusion("k", subject_id="stalin", rests_on=["blog-death", "gone"])], UnknownReferenceError,
+     "$.rests_on[1]", "unknown claim"),
+])
+def test_lifecycle_rules(world, log_path, events, error, path, fragment):
+    build, _, _ = world
+    before = file_digest(log_path)
+    with archive.open(log_path) as arc:
+        with pytest.raises(error) as caught:
+            arc.append(events(build))
+    assert caught.value.path == path and fragment in str(caught.value)
+    assert file_digest(log_path) == before
+
+
+def test_merge_chains_resolve_and_a_split_restores_the_earlier_view(world, log_path, tmp_path):
+    build, _, _ = world
+    with archive.open(log_path) as arc:
+        arc.append([build.name("stalin-2", "Iosif Stalin"), build.entity("stalin-3")])
+        rebuild(arc.log, tmp_path / "before.db")
+        arc.append([build.merge("stalin-2", "stalin-3"), build.merge("stalin", "stalin-2")])
+        rebuild(arc.log, tmp_path / "merged.db")
+        arc.append([build.split("stalin"), build.split("stalin-2")])
+        rebuild(arc.log, tmp_path / "split.db")
+    merged = tmp_path / "merged.db"
+    assert _rows(merged, "SELECT entity_id, current_id FROM entities WHERE entity_id LIKE 'stalin%' ORDER BY 1") == [
+        ("stalin", "stalin-3"), ("stalin-2", "stalin-3"), ("stalin-3", "stalin-3")]
+    assert {r[0] for r in _rows(merged, "SELECT subject_current_id FROM claims WHERE predicate = 'died'")} == {"stalin-3"}
+    assert _rows(merged, "SELECT current_entity_id FROM entity_names") == [("stalin-3",)]
+    before, after = catalogue_content(tmp_path / "before.db"), catalogue_content(tmp_path / "split.db")
+    for name in ("_catalogue", "claim_history"):
+        before.pop(name), after.pop(name)
+    assert before == after
+
+
+@settings(max_examples=25)
+@given(batches=archive_batches(max_batches=5, max_events=10))
+def test_any_lifecycle_sequence_gives_the_same_catalogue_by_rebuild_and_by_update(tmp_path_factory, batches):
+    work = tmp_path_factory.mktemp("lifecycle")
+    with archive.open(work / "log.db") as arc:
+        for events, blobs in batches:
+            arc.append(events, blobs=blobs)
+            update(arc.log, work / "incremental.db")
+        rebuild(arc.log, work / "full.db")
+    assert catalogue_content(work / "incremental.db") == catalogue_content(work / "full.db")
+
+
+@settings(max_examples=25)
+@given(batches=archive_batches(max_batches=5, max_events=10))
+def test_conflicts_are_symmetric_and_never_list_a_retracted_or_deprecated_claim(tmp_path_factory, batches):
+    work = tmp_path_factory.mktemp("conflicts")
+    with archive.open(work / "log.db") as arc:
+        _fill(arc, batches)
+        rebuild(arc.log, work / "c.db")
+    pairs = set(_rows(work / "c.db", "SELECT claim_id, other_claim_id FROM conflicts"))
+    assert pairs == {(b, a) for a, b in pairs}
+    inactive = {c for (c,) in _rows(work / "c.db", "SELECT claim_id FROM claims WHERE status != 'asserted' "
+                                                   "OR rank = 'deprecated'")}
+    assert not {c for pair in pairs for c in pair} & inactive
+    # and each pair is a real disagreement between different originals
+    for a, b in pairs:
+        (row,) = _rows(work / "c.db", f"""
+            SELECT sa.original_source_id != sb.original_source_id,
+                   COALESCE(x.object_current_id, x.object_literal, '') != COALESCE(y.object_current_id, y.object_literal, '')
+                   OR x.date_latest < y.date_earliest OR y.date_latest < x.date_earliest
+            FROM claims x, claims y, sources sa, sources sb
+            WHERE x.claim_id = '{a}' AND y.claim_id = '{b}' AND sa.source_id = x.source_id AND sb.source_id = y.source_id""")
+        assert row == (1, 1)
+
+
+@settings(max_examples=15)
+@given(batches=archive_batches(max_batches=4, max_events=8))
+def test_as_of_n_equals_a_rebuild_of_the_first_n_events(tmp_path_factory, batches):
+    work = tmp_path_factory.mktemp("asof")
+    with archive.open(work / "log.db") as arc:
+        _fill(arc, batches)
+        head = arc.head().position
+        for n in sorted({0, 1, head // 2, head}):
+            rebuild(arc.log, work / f"as_of_{n}.db", as_of=n)
+            with archive.open(work / f"prefix_{n}.db") as prefix:
+                prefix.append(list(arc.events(upto=n)), blobs={k: arc.source_bytes(k) for k in arc.log.blob_ids()})
+                rebuild(prefix.log, work / f"prefix_{n}_catalogue.db")
+            assert file_digest(work / f"as_of_{n}.db") == file_digest(work / f"prefix_{n}_catalogue.db")
