@@ -201,3 +201,16 @@ def test_as_of_n_equals_a_rebuild_of_the_first_n_events(tmp_path_factory, batche
                 prefix.append(list(arc.events(upto=n)), blobs={k: arc.source_bytes(k) for k in arc.log.blob_ids()})
                 rebuild(prefix.log, work / f"prefix_{n}_catalogue.db")
             assert file_digest(work / f"as_of_{n}.db") == file_digest(work / f"prefix_{n}_catalogue.db")
+
+
+def test_a_derived_text_never_conflicts_with_its_original(world, log_path, catalogue_path):
+    """Even when a curator normalised the same words differently, one original cannot disagree with itself."""
+    build, blog, article = world
+    with archive.open(log_path) as arc:
+        arc.correct("copy-death", reason="normalised as the day after, to test", curator="ana",
+                    date=archive.ClaimDate(as_written="5 March 1953", edtf="1953-03-06"))
+        rebuild(arc.log, catalogue_path)
+        correction = [c for c in arc.events() if isinstance(c, archive.ClaimRecorded)][-1].claim_id
+    pairs = set(_rows(catalogue_path, "SELECT claim_id, other_claim_id FROM conflicts"))
+    assert ("article-death", correction) not in pairs and (correction, "article-death") not in pairs
+    assert ("blog-death", correction) in pairs  # but the blog still disagrees with it
