@@ -115,20 +115,6 @@ def test_incremental_update_equals_full_rebuild(tmp_path_factory, batches):
     assert status(work / "incremental.db").position == head.position
 
 
-@settings(max_examples=10)
-@given(batches=archive_batches(max_batches=3))
-def test_rebuild_as_of_equals_rebuild_of_a_prefix(tmp_path_factory, batches):
-    work = tmp_path_factory.mktemp("asof")
-    with archive.open(work / "log.db") as arc:
-        _fill(arc, batches)
-        cut = len(batches[0][0])
-        rebuild(arc.log, work / "as_of.db", as_of=cut)
-        with archive.open(work / "prefix.db") as prefix:
-            prefix.append(list(arc.events(upto=cut)), blobs={k: arc.source_bytes(k) for k in arc.log.blob_ids()})
-            rebuild(prefix.log, work / "prefix_catalogue.db")
-    assert file_digest(work / "as_of.db") == file_digest(work / "prefix_catalogue.db")
-
-
 def test_update_with_nothing_new_leaves_the_file_untouched(small_archive, catalogue_path):
     rebuild(small_archive.log, catalogue_path)
     before = (file_digest(catalogue_path), os.stat(catalogue_path).st_mtime_ns)

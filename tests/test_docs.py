@@ -3,6 +3,7 @@
 Every ```console block in README.md and docs/*.md is a transcript: lines
 starting with ``$ `` are commands, run with bash in a scratch directory that
 holds the shipped fixtures; the lines after a command are its expected output.
+``$ export NAME=value`` sets the variable for the rest of the page.
 An expected line may contain ``...`` (any text); a line that is only ``...``
 stands for any number of lines. Every ```python block is executed, in order,
 in the same scratch directory, and a ```text block right after it is its
@@ -60,7 +61,7 @@ def matches(expected: list[str], actual: list[str]) -> bool:
         return any(matches(rest, actual[i:]) for i in range(len(actual) + 1))
     if not actual:
         return False
-    pattern = ".*".join(re.escape(part) for part in head.split("..."))
+    pattern = ".*".join(re.escape(part) for part in head.rstrip().split("..."))
     return re.fullmatch(pattern, actual[0].rstrip()) is not None and matches(rest, actual[1:])
 
 
@@ -86,6 +87,10 @@ def run_page(page: Path, work: Path) -> None:
             for n, start in enumerate(starts):
                 command = lines[start][2:]
                 expected = lines[start + 1: starts[n + 1] if n + 1 < len(starts) else len(lines)]
+                exported = re.fullmatch(r"export (\w+)=(\S+)", command)
+                if exported:  # a reader's shell keeps it for the commands that follow
+                    env[exported.group(1)] = exported.group(2)
+                    continue
                 completed = subprocess.run(["bash", "-c", command], cwd=work, env=env, capture_output=True,
                                            text=True)
                 actual = (completed.stdout + completed.stderr).rstrip("\n").split("\n")

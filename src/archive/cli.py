@@ -12,6 +12,7 @@ import os
 import sqlite3
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable
 
@@ -122,21 +123,38 @@ def export(log: Path, directory: Path) -> None:
 @cli.command()
 @LOG
 @CATALOGUE
-@click.option("--as-of", "as_of", type=click.IntRange(min=0), default=None,
-              help="Build the catalogue as it stood at this log position.")
+@click.option("--as-of", "as_of", default=None, metavar="POSITION|TIME",
+              help="Build the catalogue as it stood at this log position, or at this time "
+                   "(RFC 3339, e.g. 2026-11-23T10:00:00Z).")
 @clean_errors
-def rebuild(log: Path, catalogue: Path, as_of: int | None) -> None:
+def rebuild(log: Path, catalogue: Path, as_of: str | None) -> None:
     """Build CATALOGUE from scratch from LOG, replacing it atomically.
 
-    The same log always gives a byte-identical catalogue file.
+    The same log always gives a byte-identical catalogue file. With --as-of,
+    the catalogue shows the archive as it stood then (time travel).
 
     Example:
 
         archive rebuild archive.db catalogue.db
+        archive rebuild archive.db then.db --as-of 120
+        archive rebuild archive.db then.db --as-of 2026-11-23T10:01:00Z
     """
+    point: int | datetime | None = None
+    if as_of is not None:
+        if as_of.isdigit():
+            point = int(as_of)
+        else:
+            try:
+                point = datetime.fromisoformat(as_of)
+            except ValueError:
+                raise click.BadParameter("give a log position (a whole number) or an RFC 3339 time",
+                                         param_hint="--as-of") from None
+            if point.tzinfo is None:
+                raise click.BadParameter("the time needs a timezone, e.g. end it with Z for UTC",
+                                         param_hint="--as-of")
     started = time.perf_counter()
     with _existing_log(log) as archive:
-        result = rebuild_catalogue(archive.log, catalogue, as_of=as_of)
+        result = rebuild_catalogue(archive.log, catalogue, as_of=point)
     elapsed = time.perf_counter() - started
     click.echo(f"rebuilt {catalogue} from {result.applied} event(s), at position {result.position} ({elapsed:.2f}s)")
 
@@ -216,6 +234,90 @@ def timeline(path: Path, entity: str) -> None:
     if rows:
         click.echo(tabulate([[r[c] for c in COLUMNS] for r in rows], headers=list(COLUMNS),
                             tablefmt="simple", maxcolwidths=[24, 12, 20, 40, 28, 10]))
+
+
+CURATOR = click.option("--curator", required=True, envvar="ARCHIVE_CURATOR", show_envvar=True,
+                       help="Who records this (your name).")
+REASON = click.option("--reason", required=True, help="Why: it is kept with the event for ever.")
+
+
+@cli.command()
+@LOG
+@click.argument("claim_id")
+@REASON
+@CURATOR
+@clean_errors
+def retract(log: Path, claim_id: str, reason: str, curator: str) -> None:
+    """Withdraw claim CLAIM_ID, recorded in error. It stays in the catalogue, marked retracted.
+
+    Example:
+
+        archive retract archive.db s000-c07 --reason "duplicate of s000-c06" --curator ana
+    """
+    with _existing_log(log) as archive:
+        event = archive.retract(claim_id, reason=reason, curator=curator)
+    click.echo(f"retracted {claim_id} (event {event.event_id})")
+
+
+@cli.command()
+@LOG
+@click.argument("claim_id")
+@click.argument("rank", type=click.Choice(["preferred", "normal", "deprecated"]))
+@REASON
+@CURATOR
+@clean_errors
+def assess(log: Path, claim_id: str, rank: str, reason: str, curator: str) -> None:
+    """Weigh claim CLAIM_ID: preferred, normal or deprecated. The latest assessment counts.
+
+    Deprecated claims stay browsable but leave the conflicts and corroboration views.
+
+    Example:
+
+        archive assess archive.db s003-c12 deprecated --reason "spam comment" --curator ana
+    """
+    with _existing_log(log) as archive:
+        archive.assess(claim_id, rank=rank, reason=reason, curator=curator)
+    click.echo(f"assessed {claim_id} as {rank}")
+
+
+@cli.command()
+@LOG
+@click.argument("entity_id")
+@click.argument("into_id")
+@REASON
+@CURATOR
+@clean_errors
+def merge(log: Path, entity_id: str, into_id: str, reason: str, curator: str) -> None:
+    """Record that ENTITY_ID is the same as INTO_ID: its names and claims move to INTO_ID.
+
+    Merges chain (A into B, B into C); one that would make a cycle is refused.
+    Undo with 'archive split'.
+
+    Example:
+
+        archive merge archive.db krushchev khrushchev --reason "a spelling variant" --curator ana
+    """
+    with _existing_log(log) as archive:
+        archive.merge(entity_id, into_id=into_id, reason=reason, curator=curator)
+    click.echo(f"merged {entity_id} into {into_id}")
+
+
+@cli.command()
+@LOG
+@click.argument("entity_id")
+@REASON
+@CURATOR
+@clean_errors
+def split(log: Path, entity_id: str, reason: str, curator: str) -> None:
+    """Undo the merge of ENTITY_ID: it is its own entity again.
+
+    Example:
+
+        archive split archive.db krushchev --reason "not the same person after all" --curator ana
+    """
+    with _existing_log(log) as archive:
+        archive.split(entity_id, reason=reason, curator=curator)
+    click.echo(f"split {entity_id} from the entity it was merged into")
 
 
 def main(argv: list[str] | None = None) -> None:

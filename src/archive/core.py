@@ -194,11 +194,12 @@ class Archive:
         return self._record(ClaimSuperseded, curator, recorded_at, event_id, claim_id=claim_id,
                             by_claim_id=by_claim_id, reason=reason)
 
-    def correct(self, claim_id: str, *, reason: str, curator: str, **changes: Any) -> ClaimRecorded:
+    def correct(self, claim_id: str, *, reason: str, curator: str, new_claim_id: str | None = None,
+                **changes: Any) -> ClaimRecorded:
         """Record a corrected copy of a claim and supersede the old one, in one atomic append.
 
         ``changes`` are :meth:`claim` arguments (``quote=``, ``date=``, ``object_id=``…); what is
-        not changed is taken from the old claim.
+        not changed is taken from the old claim. ``new_claim_id`` names the correction (default: a UUID).
         """
         old = None
         for stored in self.log.read_stream(f"claim:{claim_id}"):
@@ -215,7 +216,7 @@ class Archive:
             fields["occurrence"] = 1 + self.source_text(old.source_id).count(old.selector.exact, 0,
                                                                                old.selector.start)
         fields.update(changes)
-        correction = self.claim(curator=curator, **fields)
+        correction = self.claim(curator=curator, claim_id=new_claim_id, **fields)
         superseded = ClaimSuperseded(**self._stamp(curator, None, None), claim_id=claim_id,
                                      by_claim_id=correction.claim_id, reason=reason)
         self.append([correction, superseded])

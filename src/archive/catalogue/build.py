@@ -17,8 +17,10 @@ open the file for writing at all.
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
+from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
@@ -30,7 +32,7 @@ from ..log.base import EventLog, Head
 from .projector import Projector, static_rows
 from .schema import FTS, FTS_TOKENIZE, SCHEMA_VERSION, TABLES, VIEWS
 
-__all__ = ["rebuild", "update", "status", "CatalogueStatus", "BuildResult"]
+__all__ = ["rebuild", "update", "status", "position_as_of", "CatalogueStatus", "BuildResult"]
 
 Progress = Callable[[int], None]
 
@@ -135,11 +137,36 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def rebuild(log: EventLog, catalogue: str | os.PathLike, *, as_of: int | None = None,
+def position_as_of(log: EventLog, moment: datetime) -> int:
+    """The log position the archive stood at when ``moment`` came: the longest prefix recorded by then.
+
+    Events carry the time they were recorded; the log is in append order. The
+    archive "as of T" is every event up to the first one recorded after T —
+    an event recorded (or imported with a time) after T ends the prefix even if
+    later events carry earlier times, because what came after it in the log
+    was not there at T either.
+    """
+    if moment.tzinfo is None:
+        raise CatalogueError("--as-of needs a timezone, e.g. 2026-11-23T10:00:00Z")
+    position = 0
+    for stored in log.read():
+        recorded = datetime.fromisoformat(json.loads(stored.payload)["recorded_at"])
+        if recorded > moment:
+            break
+        position = stored.position
+    return position
+
+
+def rebuild(log: EventLog, catalogue: str | os.PathLike, *, as_of: int | datetime | None = None,
             progress: Progress | None = None) -> BuildResult:
-    """Build the catalogue from scratch (up to ``as_of``, default the head) and swap it in atomically."""
+    """Build the catalogue from scratch (up to ``as_of``, default the head) and swap it in atomically.
+
+    ``as_of`` is a log position, or a timezone-aware time (see :func:`position_as_of`).
+    """
     target = Path(catalogue)
     head = log.head()
+    if isinstance(as_of, datetime):
+        as_of = position_as_of(log, as_of)
     upto = head.position if as_of is None else min(as_of, head.position)
     final_head = head if upto == head.position else _head_at(log, upto)
     temp = target.with_name(f".{target.name}.rebuild-{os.getpid()}.tmp")
