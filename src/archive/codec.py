@@ -200,7 +200,7 @@ def check_tag(data: Any, place: Place | None = None) -> tuple[str, int]:
             "the event has no type", path="$.type", value=None, place=place,
             hint=f"add one of {sorted(EVENT_TYPES)}", show_value=False,
         )
-    if type_name not in EVENT_TYPES:
+    if not isinstance(type_name, str) or type_name not in EVENT_TYPES:
         raise ValidationError(
             "unknown event type", path="$.type", value=type_name, place=place,
             hint=f"expected one of {sorted(EVENT_TYPES)}",

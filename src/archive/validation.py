@@ -51,7 +51,9 @@ MEDIA_TYPE_PATTERN = re.compile(r"[a-z0-9!#$&^_.+-]+/[a-z0-9!#$&^_.+-]+(\s*;\s*[
 #: Longest free text a field may hold; longer is almost certainly a mistake (a whole file pasted in).
 MAX_TEXT = 20_000
 MAX_SHORT = 1_000
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: Control characters refused everywhere; short fields (names, ids, labels) refuse tab and newlines too.
+_CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL_IN_SHORT = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def _check_text(value: str | None, path: str, *, short: bool = True, required: bool = True) -> None:
@@ -64,7 +66,7 @@ def _check_text(value: str | None, path: str, *, short: bool = True, required: b
         raise ValidationError("must not be empty or blank", path=path, value=value)
     if len(value) > limit:
         raise ValidationError(f"longer than {limit} characters ({len(value)})", path=path, value=value)
-    bad = _CONTROL.search(value) if short else re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", value)
+    bad = (_CONTROL_IN_SHORT if short else _CONTROL_IN_TEXT).search(value)
     if bad:
         raise ValidationError(f"contains the control character {bad.group()!r}", path=path, value=value)
     if short and value != value.strip():
