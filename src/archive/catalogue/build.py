@@ -157,6 +157,20 @@ def position_as_of(log: EventLog, moment: datetime) -> int:
     return position
 
 
+def _remove_stale_temporaries(target: Path) -> None:
+    """Delete temporary files of rebuilds that crashed (their process is gone); leave live ones alone."""
+    for leftover in target.parent.glob(f".{target.name}.rebuild-*.tmp*"):
+        pid_text = leftover.name.split(".rebuild-", 1)[1].split(".", 1)[0]
+        if not pid_text.isdigit() or int(pid_text) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid_text), 0)
+        except ProcessLookupError:
+            leftover.unlink(missing_ok=True)
+        except PermissionError:  # pragma: no cover - someone else's live process
+            pass
+
+
 def rebuild(log: EventLog, catalogue: str | os.PathLike, *, as_of: int | datetime | None = None,
             progress: Progress | None = None) -> BuildResult:
     """Build the catalogue from scratch (up to ``as_of``, default the head) and swap it in atomically.
@@ -169,6 +183,7 @@ def rebuild(log: EventLog, catalogue: str | os.PathLike, *, as_of: int | datetim
         as_of = position_as_of(log, as_of)
     upto = head.position if as_of is None else min(as_of, head.position)
     final_head = head if upto == head.position else _head_at(log, upto)
+    _remove_stale_temporaries(target)
     temp = target.with_name(f".{target.name}.rebuild-{os.getpid()}.tmp")
     for leftover in (temp, temp.with_name(temp.name + "-journal")):
         leftover.unlink(missing_ok=True)
