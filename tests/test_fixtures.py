@@ -24,18 +24,28 @@ def _events():
     return [json.loads(line) for line in (FIXTURE_BUNDLE / "events.jsonl").read_text(encoding="utf-8").splitlines()]
 
 
+ORIGINALS = ["000_86313e570668b3cd.txt", "001_d6524c954a5bb581.txt", "002_22645e381148fb95.txt",
+             "003_30729a4cfe1fed99.txt"]
+
+
 def test_every_source_file_is_recorded_under_its_sha256():
-    recorded = {e["source_id"]: e["filename"] for e in _events() if e["type"] == "SourceRecorded"}
+    recorded = {e["source_id"]: e for e in _events() if e["type"] == "SourceRecorded"}
     files = sorted(p.name for p in SOURCES.iterdir())
-    assert sorted(recorded.values()) == files
-    for source_id, filename in recorded.items():
-        assert "sha256:" + hashlib.sha256((SOURCES / filename).read_bytes()).hexdigest() == source_id
+    assert sorted(e["filename"] for e in recorded.values()) == files
+    for source_id, event in recorded.items():
+        assert "sha256:" + hashlib.sha256((SOURCES / event["filename"]).read_bytes()).hexdigest() == source_id
+    # the four originals are originals; everything else in sources/ is a recorded derivation of one of them
+    originals = {e["filename"] for e in recorded.values() if "derived_from" not in e}
+    assert sorted(originals) == ORIGINALS
+    for event in recorded.values():
+        if "derived_from" in event:
+            assert recorded[event["derived_from"]]["filename"] in ORIGINALS and event["derivation"]
 
 
 @pytest.mark.skipif(not SHARED_SEEDS.exists(), reason="../shared/seeds is only beside a developer's or CI's clone")
 def test_sources_are_byte_for_byte_the_seeds():
     seeds = sorted(p for p in SHARED_SEEDS.iterdir() if p.suffix == ".txt")
-    assert [p.name for p in seeds] == sorted(p.name for p in SOURCES.iterdir())
+    assert [p.name for p in seeds] == ORIGINALS
     for seed in seeds:
         assert (SOURCES / seed.name).read_bytes() == seed.read_bytes(), seed.name
 
@@ -81,4 +91,5 @@ def test_the_bundle_is_what_the_curation_sheets_say():
 
 def test_the_bundle_reads_cleanly():
     bundle = read_bundle(FIXTURE_BUNDLE)
-    assert len(bundle.events) == len(_events()) and len(bundle.blobs) == 4
+    assert len(bundle.events) == len(_events())
+    assert len(bundle.blobs) == len([e for e in _events() if e["type"] == "SourceRecorded"])
