@@ -31,8 +31,8 @@ def shipped(tmp_path_factory):
 def test_timeline_is_sorted_by_earliest_day_and_covers_every_dated_claim(shipped):
     label, rows = timeline(shipped / "catalogue.db", "khrushchev")
     conn = sqlite3.connect(shipped / "catalogue.db")
-    dated = conn.execute("SELECT claim_id, date_earliest FROM claims WHERE subject_id = 'khrushchev'"
-                         " AND date_earliest IS NOT NULL").fetchall()
+    dated = conn.execute("SELECT claim_id, date_earliest FROM claims WHERE subject_current_id = 'khrushchev'"
+                         " AND date_earliest IS NOT NULL AND status = 'asserted'").fetchall()
     assert label == "Nikita Khrushchev"
     assert sorted(r["claim_id"] for r in rows) == sorted(c for c, _ in dated)
     earliest = dict(dated)

@@ -8,11 +8,12 @@ sees in the file is what the offsets count.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from .errors import ValidationError
 from .model import TextSelector
 
-__all__ = ["charset_of", "decode_text", "make_selector", "occurrences", "CONTEXT"]
+__all__ = ["charset_of", "decode_text", "make_selector", "occurrences", "fold", "CONTEXT"]
 
 #: How many characters of prefix and suffix a selector made by us carries.
 CONTEXT = 32
@@ -111,3 +112,13 @@ def check_selector(text: str, selector: TextSelector, *, path: str = "$.selector
     if selector.suffix and text[end: end + len(selector.suffix)] != selector.suffix:
         raise ValidationError("the suffix does not come right after the quote", path=f"{path}.suffix",
                               value=selector.suffix)
+
+
+def fold(text: str) -> str:
+    """A name as a search key: case, accents and diacritics folded away.
+
+    Hrușciov, Hruşciov (cedilla) and HRUSCIOV all fold to ``hrusciov``; Хрущёв and
+    Хрущев to ``хрущев`` — which SQLite's own tokenizer does not do for Cyrillic.
+    """
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import sqlite3
 import tempfile
-import unicodedata
 from pathlib import Path
 
 from .catalogue import rebuild
 from .errors import ArchiveError, UnknownReferenceError
 from .log.sqlite import APPLICATION_ID, SQLiteEventLog
+from .text import fold
 
 __all__ = ["timeline", "find_entity"]
 
@@ -31,26 +31,25 @@ def _is_log(path: Path) -> bool:
         conn.close()
 
 
-def _fold(text: str) -> str:
-    """Case- and accent-insensitive form of a name (Hrușciov → hrusciov)."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
 def find_entity(conn: sqlite3.Connection, query: str) -> tuple[str, str]:
-    """(entity_id, label) for an id, a label or any recorded name (case- and accent-insensitive)."""
-    row = conn.execute("SELECT entity_id, label FROM entities WHERE entity_id = ?", (query,)).fetchone()
+    """(entity_id, label) for an id, a label or any recorded name (case- and accent-insensitive).
+
+    A merged entity resolves to the one it was merged into: "krushchev" finds Khrushchev.
+    """
+    current = "SELECT c.entity_id, c.label FROM entities e JOIN entities c ON c.entity_id = e.current_id"
+    row = conn.execute(f"{current} WHERE e.entity_id = ?", (query,)).fetchone()
     if row:
         return row
     # Names are few next to claims: fold them all in Python, which also folds what the FTS
     # tokenizer does not (Cyrillic ё → е).
-    hits = conn.execute("SELECT entity_names.entity_id, entities.label, entity_names.name FROM entity_names"
-                        " JOIN entities ON entities.entity_id = entity_names.entity_id").fetchall()
-    hits += conn.execute("SELECT entity_id, label, label FROM entities").fetchall()
-    folded = _fold(query)
+    hits = conn.execute("SELECT c.entity_id, c.label, n.name FROM entity_names n"
+                        " JOIN entities c ON c.entity_id = n.current_entity_id").fetchall()
+    hits += conn.execute(f"{current.replace('SELECT c.entity_id, c.label', 'SELECT c.entity_id, c.label, e.label')}"
+                         ).fetchall()
+    folded = fold(query)
     # A whole name beats a name that merely contains the words ("Stalin" vs "Stalin Industrial Academy").
-    whole = sorted({(i, label) for i, label, name in hits if _fold(name) == folded})
-    partial = sorted({(i, label) for i, label, name in hits if folded in _fold(name)})
+    whole = sorted({(i, label) for i, label, name in hits if fold(name) == folded})
+    partial = sorted({(i, label) for i, label, name in hits if folded in fold(name)})
     rows = whole or partial
     if not rows:
         raise UnknownReferenceError("no entity has this id or name", path="ENTITY", value=query,

@@ -23,7 +23,7 @@ from typing import Any, Callable, Iterable
 from .. import dates
 from ..codec import upcast
 from ..log.base import StoredEvent
-from ..text import decode_text
+from ..text import decode_text, fold
 from ..vocabulary import PREDICATES
 from .schema import TABLES
 
@@ -152,7 +152,8 @@ class Projector:
 
     def _name_recorded(self, stored: StoredEvent, data: dict[str, Any]) -> None:
         self._buffers["entity_names"].append((
-            data["event_id"], data["entity_id"], self._current(data["entity_id"]), data["name"], data["language"],
+            data["event_id"], data["entity_id"], self._current(data["entity_id"]), data["name"], fold(data["name"]),
+            data["language"],
             data.get("script"), int(bool(data.get("preferred", False))), *self._recorded(stored, data),
         ))
 

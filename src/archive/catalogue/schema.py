@@ -113,6 +113,8 @@ TABLES: tuple[Table, ...] = (
             _c("entity_id", str, "The entity the name was recorded for.", True),
             _c("current_entity_id", str, "The entity that bears the name after all merges.", True),
             _c("name", str, "The name exactly as recorded.", True),
+            _c("name_folded", str, "The name with case and accents folded (Хрущёв → хрущев), for searching.",
+               True),
             _c("language", str, "Language of the name (BCP 47).", True),
             _c("script", str, "Script of the name (ISO 15924: Latn, Cyrl…), where recorded."),
             _c("preferred", int, "1 if this is the preferred name in its language.", True),
@@ -267,7 +269,7 @@ TABLES: tuple[Table, ...] = (
 #: Full-text search: table -> searchable columns.
 FTS: dict[str, tuple[str, ...]] = {
     "claims": ("subject_label", "predicate", "object_label", "object_literal", "date_as_written", "quote", "note"),
-    "entity_names": ("name",),
+    "entity_names": ("name", "name_folded"),
     "sources": ("title", "text"),
 }
 
