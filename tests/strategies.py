@@ -27,19 +27,31 @@ Values
                              Julian or dual days whose ``original`` is the Julian day and ``edtf`` its
                              Gregorian conversion by ``archive.dates.julian_to_gregorian``.
 
-Events (each passes ``archive.codec`` and its JSON Schema; they are *not* referentially
-consistent: a claim's subject and source are not recorded anywhere)
-    ``source_recorded()``, ``entity_recorded()``, ``name_recorded()``, ``claim_recorded()``
-    ``events()``             any one of the four.
-    ``name_recorded_v1_dicts()``  dicts of the superseded NameRecorded version 1 (``lang``).
-    ``event_dicts()``        tagged dicts as stored: ``to_dict`` of :func:`events`, or a v1 dict.
+Events (each passes ``archive.codec`` and its JSON Schema, and keeps the rules of one event that
+``archive.validation`` checks without the log: no claim with two objects, a reported voice names
+its speaker, a derived text says how it was derived, no merge of an entity into itself. They are
+*not* referentially consistent: a claim's subject and source are not recorded anywhere)
+    ``source_recorded()``       current version (2); a third are derived texts.
+    ``entity_recorded()``, ``name_recorded()`` (version 2)
+    ``claim_recorded()``        current version (2), every voice.
+    ``claim_retracted()``, ``claim_superseded()``, ``claim_assessed()``
+    ``conclusion_recorded()``, ``entities_merged()``, ``entity_split()``
+    ``reasons()``               the ``reason`` text of the last six.
+    ``EVENT_STRATEGIES``        ``{type name: strategy}`` for every event class the codec knows.
+    ``events()``                any one of them.
+    ``name_recorded_v1_dicts()``    dicts of NameRecorded version 1 (``lang``, no script/preferred).
+    ``source_recorded_v1_dicts()``  dicts of SourceRecorded version 1 (no derived_from/derivation).
+    ``claim_recorded_v1_dicts()``   dicts of ClaimRecorded version 1 (no voice/speaker/speaker_id).
+    ``OLD_VERSIONS``            ``{(type, version): (renamed fields, missing fields)}`` of superseded versions.
+    ``downgrade(event, v)``     the dict version ``v`` of the event's type would hold.
+    ``OLD_VERSION_STRATEGIES``  ``{(type, version): strategy}`` for every superseded version.
+    ``event_dicts()``           tagged dicts as stored: ``to_dict`` of :func:`events`, or an old version.
 
 Every event's optional fields are sometimes set and sometimes left at their default.
 """
 
 from __future__ import annotations
 
-import calendar
 import hashlib
 from datetime import date, datetime, timezone
 from typing import Any
@@ -51,9 +63,17 @@ from archive.codec import to_dict
 from archive.dates import LAST_JULIAN_DAY, julian_to_gregorian
 from archive.model import (
     ENTITY_KINDS,
+    RANKS,
+    VOICES,
+    ClaimAssessed,
     ClaimDate,
     ClaimRecorded,
+    ClaimRetracted,
+    ClaimSuperseded,
+    ConclusionRecorded,
+    EntitiesMerged,
     EntityRecorded,
+    EntitySplit,
     NameRecorded,
     SourceRecorded,
     TextSelector,
@@ -77,12 +97,25 @@ __all__ = [
     "source_texts",
     "selectors",
     "claim_dates",
+    "reasons",
     "source_recorded",
     "entity_recorded",
     "name_recorded",
     "claim_recorded",
+    "claim_retracted",
+    "claim_superseded",
+    "claim_assessed",
+    "conclusion_recorded",
+    "entities_merged",
+    "entity_split",
+    "EVENT_STRATEGIES",
     "events",
     "name_recorded_v1_dicts",
+    "source_recorded_v1_dicts",
+    "claim_recorded_v1_dicts",
+    "OLD_VERSIONS",
+    "downgrade",
+    "OLD_VERSION_STRATEGIES",
     "event_dicts",
 ]
 
@@ -172,12 +205,13 @@ def timestamps() -> st.SearchStrategy[datetime]:
     return st.datetimes(
         min_value=datetime(2000, 1, 1), max_value=datetime(2100, 12, 31, 23, 59, 59, 999_999),
         timezones=st.just(timezone.utc),
-    )
+    ).map(lambda moment: moment.replace(fold=0))  # fold means nothing in UTC; keep reprs plain
 
 
 def curators() -> st.SearchStrategy[str]:
     """Who records events: team handles, personal names in several scripts, arbitrary texts."""
-    return st.one_of(st.sampled_from(["founding-team", "ana", "Ioana Țurcanu", "Мария Петрова"]), texts(60))
+    handles = st.sampled_from(["founding-team", "ana", "Ioana Țurcanu", "Мария Петрова"])
+    return st.one_of(handles, texts(60))
 
 
 def slugs() -> st.SearchStrategy[str]:
@@ -201,7 +235,7 @@ def predicates() -> st.SearchStrategy[str]:
 def languages() -> st.SearchStrategy[str]:
     """BCP 47 tags: common ones and anything ``LANGUAGE_PATTERN`` matches."""
     return st.one_of(
-        st.sampled_from(["pt", "pt-BR", "ro", "ro-RO", "ru", "uk", "en", "en-GB", "sr-Latn", "de-CH-1996"]),
+        st.sampled_from(["pt", "pt-BR", "ro", "ro-RO", "ru", "uk", "en", "en-GB", "sr-Latn", "sl-IT-nedis"]),
         st.from_regex(LANGUAGE_PATTERN, fullmatch=True),
     )
 
@@ -275,13 +309,8 @@ def _julian_dates(draw) -> ClaimDate:
     last = date.fromisoformat(LAST_JULIAN_DAY)
     year = draw(st.integers(1000, last.year))
     month = draw(st.integers(1, 12))
-    # A Julian leap day in a year the Gregorian calendar does not count as leap (29 February 1900
-    # Old Style, which is 13 March 1900 New Style) is left out: archive.dates checks `original` with
-    # Gregorian month lengths and refuses it (see test_schemas.test_julian_leap_day_of_1900_is_accepted).
-    longest = _julian_month_length(year, month)
-    if month == 2 and not calendar.isleap(year):
-        longest = 28
-    day = draw(st.integers(1, longest))
+    # Julian leap years include 1700, 1800 and 1900: 29 February 1900 Old Style is 13 March 1900.
+    day = draw(st.integers(1, _julian_month_length(year, month)))
     gy, gm, gd = julian_to_gregorian(year, month, day)
     edtf = f"{gy:04d}-{gm:02d}-{gd:02d}"
     assume(edtf <= LAST_JULIAN_DAY)
@@ -335,12 +364,27 @@ def _envelope() -> st.SearchStrategy[dict[str, Any]]:
     return st.fixed_dictionaries({"event_id": event_ids(), "recorded_at": timestamps(), "curator": curators()})
 
 
+def reasons() -> st.SearchStrategy[str]:
+    """Why a curator changed something: a realistic sentence or :func:`notes`."""
+    return st.one_of(
+        st.sampled_from([
+            "Misread: the quote is about Kaganovich, not Khrushchev.",
+            "A later passage of the same source gives 1939.",
+            "Krushchev is the Portuguese text's variant spelling of Khrushchev.",
+        ]),
+        notes(300),
+    )
+
+
 @st.composite
 def source_recorded(draw) -> SourceRecorded:
-    """A ``SourceRecorded`` with every optional field sometimes set."""
+    """A ``SourceRecorded`` with every optional field sometimes set; a third are derived texts."""
+    source_id = draw(source_ids())
+    derived = draw(st.booleans()) and draw(st.booleans())
+    derived_from = draw(source_ids().filter(lambda other: other != source_id)) if derived else None
     return SourceRecorded(
         **draw(_envelope()),
-        source_id=draw(source_ids()),
+        source_id=source_id,
         title=draw(texts(120)),
         language=draw(languages()),
         media_type=draw(media_types()),
@@ -353,6 +397,10 @@ def source_recorded(draw) -> SourceRecorded:
         published=draw(_maybe(gregorian_edtf())),
         retrieved=draw(_maybe(gregorian_edtf())),
         note=draw(_maybe(notes())),
+        derived_from=derived_from,
+        derivation=draw(st.one_of(
+            st.just("The mojibake line re-decoded: its bytes were read as windows-1250, they are windows-1251."),
+            notes(300))) if derived else None,
     )
 
 
@@ -382,46 +430,157 @@ def name_recorded(draw) -> NameRecorded:
 
 
 @st.composite
+def _statement(draw) -> dict[str, Any]:
+    """Predicate, object (an entity, a literal or none, never both) and date of a claim or conclusion."""
+    obj = draw(st.sampled_from(["none", "id", "literal"]))
+    return {
+        "subject_id": draw(slugs()),
+        "predicate": draw(predicates()),
+        "object_id": draw(slugs()) if obj == "id" else None,
+        "object_literal": draw(texts(100)) if obj == "literal" else None,
+        "date": draw(_maybe(claim_dates())),
+    }
+
+
+@st.composite
 def claim_recorded(draw) -> ClaimRecorded:
-    """A ``ClaimRecorded`` whose selector is anchored in a text of its own (not a stored source).
+    """A ``ClaimRecorded`` (version 2) whose selector is anchored in a text of its own (not a stored source).
 
     It has an entity object, a literal object or none, never both; sometimes a date and a note.
+    Its voice is the author's (the default) or a reported or reader voice with a speaker, a
+    speaker entity or both.
     """
     text = draw(source_texts())
-    obj = draw(st.sampled_from(["none", "id", "literal"]))
+    voice = draw(st.sampled_from(VOICES))
+    speaker = speaker_id = None
+    if voice != "author":
+        named = draw(st.sampled_from(["speaker", "speaker_id", "both"]))
+        if named in ("speaker", "both"):
+            speaker = draw(st.one_of(st.sampled_from(["Taubman", "William Taubman", "Anonymous"]), texts(60)))
+        if named in ("speaker_id", "both"):
+            speaker_id = draw(slugs())
+    elif draw(st.booleans()) and draw(st.booleans()):
+        speaker = draw(texts(60))  # an author may be named too
     return ClaimRecorded(
         **draw(_envelope()),
+        **draw(_statement()),
         claim_id=draw(slugs()),
-        subject_id=draw(slugs()),
-        predicate=draw(predicates()),
         source_id=draw(source_ids()),
         selector=draw(selectors(text)),
-        object_id=draw(slugs()) if obj == "id" else None,
-        object_literal=draw(texts(100)) if obj == "literal" else None,
-        date=draw(_maybe(claim_dates())),
         note=draw(_maybe(notes())),
+        voice=voice,
+        speaker=speaker,
+        speaker_id=speaker_id,
     )
 
 
+@st.composite
+def claim_retracted(draw) -> ClaimRetracted:
+    """A ``ClaimRetracted`` of some claim id."""
+    return ClaimRetracted(**draw(_envelope()), claim_id=draw(slugs()), reason=draw(reasons()))
+
+
+@st.composite
+def claim_superseded(draw) -> ClaimSuperseded:
+    """A ``ClaimSuperseded``: some claim id replaced by another."""
+    claim_id = draw(slugs())
+    return ClaimSuperseded(**draw(_envelope()), claim_id=claim_id,
+                           by_claim_id=draw(slugs().filter(lambda other: other != claim_id)), reason=draw(reasons()))
+
+
+@st.composite
+def claim_assessed(draw) -> ClaimAssessed:
+    """A ``ClaimAssessed`` of any rank."""
+    return ClaimAssessed(**draw(_envelope()), claim_id=draw(slugs()), rank=draw(st.sampled_from(RANKS)),
+                         reason=draw(reasons()))
+
+
+@st.composite
+def conclusion_recorded(draw) -> ConclusionRecorded:
+    """A ``ConclusionRecorded`` resting on one to four distinct claim ids."""
+    return ConclusionRecorded(
+        **draw(_envelope()),
+        **draw(_statement()),
+        conclusion_id=draw(slugs()),
+        rests_on=tuple(draw(st.lists(slugs(), min_size=1, max_size=4, unique=True))),
+        reason=draw(reasons()),
+    )
+
+
+@st.composite
+def entities_merged(draw) -> EntitiesMerged:
+    """An ``EntitiesMerged`` of two different entity ids."""
+    entity_id = draw(slugs())
+    return EntitiesMerged(**draw(_envelope()), entity_id=entity_id,
+                          into_id=draw(slugs().filter(lambda other: other != entity_id)), reason=draw(reasons()))
+
+
+@st.composite
+def entity_split(draw) -> EntitySplit:
+    """An ``EntitySplit`` of some entity id."""
+    return EntitySplit(**draw(_envelope()), entity_id=draw(slugs()), reason=draw(reasons()))
+
+
+#: One strategy per event class the codec knows, by type name.
+EVENT_STRATEGIES: dict[str, st.SearchStrategy[Any]] = {
+    "SourceRecorded": source_recorded(),
+    "EntityRecorded": entity_recorded(),
+    "NameRecorded": name_recorded(),
+    "ClaimRecorded": claim_recorded(),
+    "ClaimRetracted": claim_retracted(),
+    "ClaimSuperseded": claim_superseded(),
+    "ClaimAssessed": claim_assessed(),
+    "ConclusionRecorded": conclusion_recorded(),
+    "EntitiesMerged": entities_merged(),
+    "EntitySplit": entity_split(),
+}
+
+
 def events() -> st.SearchStrategy[Any]:
-    """Any event of the current versions."""
-    return st.one_of(source_recorded(), entity_recorded(), name_recorded(), claim_recorded())
+    """Any event of the current versions, of any type."""
+    return st.one_of(list(EVENT_STRATEGIES.values()))
+
+
+#: How each superseded (type, version) differs from the current version of its type:
+#: ({current field name: its old name}, current fields the old version did not have).
+OLD_VERSIONS: dict[tuple[str, int], tuple[dict[str, str], tuple[str, ...]]] = {
+    ("SourceRecorded", 1): ({}, ("derived_from", "derivation")),
+    ("NameRecorded", 1): ({"language": "lang"}, ("script", "preferred")),
+    ("ClaimRecorded", 1): ({}, ("voice", "speaker", "speaker_id")),
+}
+
+
+def downgrade(event: Any, version: int) -> dict[str, Any]:
+    """The dict an old version of ``event``'s type would hold for it (see :data:`OLD_VERSIONS`)."""
+    rename, drop = OLD_VERSIONS[(event.TYPE, version)]
+    data = {rename.get(k, k): v for k, v in to_dict(event).items() if k not in drop}
+    data["version"] = version
+    return data
 
 
 def name_recorded_v1_dicts() -> st.SearchStrategy[dict[str, Any]]:
     """Tagged dicts of NameRecorded version 1 as an old log holds them: ``lang``, no script, no preferred."""
+    return name_recorded().map(lambda e: downgrade(e, 1))
 
-    def downgrade(event: NameRecorded) -> dict[str, Any]:
-        data = to_dict(event)
-        data["lang"] = data.pop("language")
-        data.pop("script", None)
-        data.pop("preferred", None)
-        data["version"] = 1
-        return data
 
-    return name_recorded().map(downgrade)
+def source_recorded_v1_dicts() -> st.SearchStrategy[dict[str, Any]]:
+    """Tagged dicts of SourceRecorded version 1: no derived_from, no derivation."""
+    return source_recorded().map(lambda e: downgrade(e, 1))
+
+
+def claim_recorded_v1_dicts() -> st.SearchStrategy[dict[str, Any]]:
+    """Tagged dicts of ClaimRecorded version 1: no voice, speaker or speaker_id."""
+    return claim_recorded().map(lambda e: downgrade(e, 1))
+
+
+#: Dicts of every superseded (type, version) the codec still reads.
+OLD_VERSION_STRATEGIES: dict[tuple[str, int], st.SearchStrategy[dict[str, Any]]] = {
+    ("SourceRecorded", 1): source_recorded_v1_dicts(),
+    ("NameRecorded", 1): name_recorded_v1_dicts(),
+    ("ClaimRecorded", 1): claim_recorded_v1_dicts(),
+}
 
 
 def event_dicts() -> st.SearchStrategy[dict[str, Any]]:
-    """Tagged event dicts as stored: current events through ``to_dict``, and version 1 names."""
-    return st.one_of(events().map(to_dict), name_recorded_v1_dicts())
+    """Tagged event dicts as stored: current events through ``to_dict``, and dicts of old versions."""
+    return st.one_of(events().map(to_dict), *OLD_VERSION_STRATEGIES.values())
