@@ -208,9 +208,6 @@ def test_a_timestamp_without_a_zone_or_impossible_is_refused_by_both(stamp):
         assert "$.recorded_at" in schema_error_paths(validator_for("NameRecorded", 1), data)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "archive/codec.py _structure_timestamp uses datetime.fromisoformat, which takes many ISO 8601 forms "
-    "that are not RFC 3339 (and that the schema refuses); the log then stores them as given"))
 @pytest.mark.parametrize("stamp", ["2026-11-23T10:00Z", "2026-11-23 10:00:00Z", "20261123T100000Z",
                                    "2026-11-23T10:00:00.Z", "2026-W48-1T10:00:00Z"])
 def test_the_codec_reads_only_rfc3339_timestamps(stamp):
@@ -259,9 +256,6 @@ def test_a_corpus_event_decodes_alike_in_every_version(key):
     assert validator_for(*key).is_valid(old)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "archive/codec.py structure() reports errors on the upcast dict, so a bad v1 `lang` is reported as "
-    "$.language, a field the v1 event does not have"))
 @pytest.mark.parametrize("change", ["delete", "int", "list"])
 def test_a_bad_v1_lang_is_reported_as_lang(change):
     data = dict(V1_NAME)
@@ -292,10 +286,6 @@ def test_the_newer_fields_list_covers_every_old_version():
     assert {(key, field) for key, field, _ in NEWER_FIELDS} == expected
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "archive/codec.py upcasters (_name_recorded_v1_to_v2, _source_recorded_v1_to_v2, _claim_recorded_v1_to_v2) "
-    "pass fields of later versions through: a v1 dict with them is read, and stored as given, though version 1 "
-    "never had them; the v1 schemas refuse them"))
 @pytest.mark.parametrize(("key", "field", "value"), NEWER_FIELDS,
                          ids=[f"{k[0]}.v{k[1]}-{f}" for k, f, _ in NEWER_FIELDS])
 def test_an_old_version_with_fields_of_a_later_version_is_refused_by_the_codec(key, field, value):
@@ -486,9 +476,6 @@ def test_a_type_that_is_an_array_or_object_is_refused_at_type(wrong):
 _V2_NAME = {k: v for k, v in V1_NAME.items() if k != "lang"} | {"language": "pt", "script": "Latn", "version": 2}
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "archive/codec.py: fields typed `X | None` accept an explicit null, which the schemas refuse (optional "
-    "fields are omitted, never null); the log stores the null as given, a second spelling of the same event"))
 @pytest.mark.parametrize("field", ["script", "note"])
 def test_null_for_an_optional_field_is_refused(field):
     data = dict(_V2_NAME, script=None) if field == "script" else dict(FIXTURE_CLAIM, note=None)
@@ -498,9 +485,6 @@ def test_null_for_an_optional_field_is_refused(field):
     assert info.value.path == f"$.{field}"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "archive/codec.py structure_str_tuple raises a TypeError for the whole list, so a bad item of rests_on is "
-    "reported as $.rests_on, not $.rests_on[1] (the schema, and archive.validation's reference check, name the item)"))
 @given(s.conclusion_recorded())
 def test_a_bad_item_of_a_list_is_refused_at_its_index(event):
     payload = to_dict(event)

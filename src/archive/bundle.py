@@ -23,7 +23,7 @@ from typing import Any
 
 import attrs
 
-from .codec import check_tag, parse_json_line, structure, upcast
+from .codec import decode_dict, parse_json_line, upcast
 from .core import Archive
 from .errors import BundleError, Place, ValidationError
 from .log.base import AppendResult, blob_id
@@ -94,11 +94,10 @@ def read_bundle(path: str | os.PathLike) -> LoadedBundle:
             raise ValidationError("empty line", path="$", value="", place=place, show_value=False,
                                   hint="every line of an events file holds one event")
         data = parse_json_line(line, place)
-        check_tag(data, place)
+        decode_dict(data, place)  # shape errors in file order, before anything else is read
         events.append(data)
         places.append(place)
         current = upcast(data)
-        structure(current, place)  # shape errors in file order, before anything else is read
         if current["type"] == "SourceRecorded" and sources is not None:
             filename = current.get("filename")
             source_id = current.get("source_id")

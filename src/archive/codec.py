@@ -17,6 +17,7 @@ compact JSON with sorted keys, UTF-8, no ASCII escaping.
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterable
 
@@ -109,9 +110,16 @@ def format_timestamp(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
+_RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})")
+
+
 def _structure_timestamp(value: Any, _type: type) -> datetime:
     if not isinstance(value, str):
         raise TypeError("expected an RFC 3339 timestamp string")
+    if not _RFC3339.fullmatch(value):
+        if _RFC3339.fullmatch(value + "Z") or re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            raise ValueError("timestamp has no timezone; end it with Z for UTC")
+        raise ValueError("not an RFC 3339 timestamp, e.g. 2026-11-23T09:40:00Z")
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
@@ -132,6 +140,14 @@ def _strict(kind: type, label: str):
     return structure
 
 
+class ItemError(TypeError):
+    """A bad item of a list, with its index, so the error can say ``$.rests_on[1]``."""
+
+    def __init__(self, index: int, message: str):
+        super().__init__(message)
+        self.index = index
+
+
 def _make_converter() -> cattrs.Converter:
     conv = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
     conv.register_structure_hook(str, _strict(str, "a string"))
@@ -142,9 +158,9 @@ def _make_converter() -> cattrs.Converter:
     def structure_str_tuple(value: Any, _type: type) -> tuple[str, ...]:
         if not isinstance(value, list):
             raise TypeError(f"expected a list of strings, got {type(value).__name__}")
-        for item in value:
+        for index, item in enumerate(value):
             if type(item) is not str:
-                raise TypeError(f"expected a list of strings, got an item of type {type(item).__name__}")
+                raise ItemError(index, f"expected a string, got {type(item).__name__}")
         return tuple(value)
 
     def is_str_tuple(kind: Any) -> bool:
@@ -253,8 +269,59 @@ def _first_problem(exc: BaseException, data: Any, path: str = "$") -> tuple[str,
             return _first_problem(sub, data, sub_path)
     if isinstance(exc, KeyError):
         return ("required field missing", path, None)
+    if isinstance(exc, ItemError):
+        path = f"{path}[{exc.index}]"
     message = str(exc) or type(exc).__name__
     return (message, path, _lookup(data, path))
+
+
+#: Fields an old version does not have, and fields it named differently (current name -> old name).
+#: An old event is checked against its own version's fields before it is upcast.
+LEGACY = {
+    ("NameRecorded", 1): ({"script", "preferred"}, {"language": "lang"}),
+    ("SourceRecorded", 1): ({"derived_from", "derivation"}, {}),
+    ("ClaimRecorded", 1): ({"voice", "speaker", "speaker_id"}, {}),
+}
+
+
+def _find_null(node: Any, path: str) -> str | None:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if value is None:
+                return f"{path}.{key}"
+            found = _find_null(value, f"{path}.{key}")
+            if found:
+                return found
+    return None
+
+
+def decode_dict(data: Any, place: Place | None = None) -> Event:
+    """The one way a dict from outside becomes an event: tag, old-version shape, upcast, structure.
+
+    Errors name fields as the event's own version names them (``$.lang`` in a v1 name).
+    """
+    type_name, version = check_tag(data, place)
+    missing_in_old, renamed = LEGACY.get((type_name, version), (set(), {}))
+    if version < CURRENT_VERSIONS[type_name]:
+        cls = EVENT_TYPES[type_name]
+        allowed = ({a.name for a in cls.__attrs_attrs__} - missing_in_old - set(renamed)) | set(renamed.values())
+        for key in data:
+            if key not in allowed and key not in ("type", "version"):
+                raise ValidationError(f"unknown field in version {version} of {type_name}", path=f"$.{key}",
+                                      value=data[key], place=place,
+                                      hint=f"version {version} has {', '.join(sorted(allowed))}")
+    null = _find_null(data, "$")
+    if null is not None:
+        raise ValidationError("null is not a value: leave an optional field out instead", path=null, value=None,
+                              place=place, show_value=False)
+    try:
+        return structure(upcast(data), place)
+    except ValidationError as exc:
+        back = {f"$.{new}": f"$.{old}" for new, old in renamed.items()}
+        if exc.path in back:
+            exc.path = back[exc.path]
+            Exception.__init__(exc, exc._message())
+        raise
 
 
 def structure(data: dict[str, Any], place: Place | None = None) -> Event:
@@ -271,8 +338,7 @@ def structure(data: dict[str, Any], place: Place | None = None) -> Event:
 
 def from_dict(data: Any, place: Place | None = None) -> Event:
     """Decode a tagged event dict of any known version to the current event class."""
-    check_tag(data, place)
-    return structure(upcast(data), place)
+    return decode_dict(data, place)
 
 
 def parse_json_line(line: bytes | str, place: Place | None = None) -> dict[str, Any]:

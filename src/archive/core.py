@@ -13,7 +13,7 @@ import os
 from datetime import datetime
 from typing import Any, Iterator, Mapping, Sequence
 
-from .codec import canonical_bytes, check_tag, encode, from_dict, structure, to_dict, upcast
+from .codec import canonical_bytes, decode_dict, encode, from_dict
 from .errors import DuplicateEventError, Place, UnknownReferenceError, ValidationError
 from .log.base import AppendResult, EventLog, Head, NewEvent, StoredEvent, blob_id
 from .log.sqlite import SQLiteEventLog
@@ -77,8 +77,8 @@ class Archive:
                 type_name, version = item.TYPE, item.VERSION
             else:
                 data = dict(item)
-                type_name, version = check_tag(data, place)
-                event = structure(upcast(data), place)
+                event = decode_dict(data, place)
+                type_name, version = data["type"], data["version"]
                 payload = canonical_bytes(data)
             decoded.append(event)
             new_events.append(NewEvent(event.event_id, event.stream_id, type_name, version, payload))

@@ -126,7 +126,7 @@ case("not-a-timestamp", [claim(305, recorded_at="yesterday")], 1, "$.recorded_at
 # -- references -------------------------------------------------------------------------
 case("unknown-subject", [claim(401, subject_id="napoleon")], 1, "$.subject_id", "unknown entity")
 case("unknown-object", [claim(402, object_id="waterloo")], 1, "$.object_id", "unknown entity")
-case("unknown-speaker", [claim(403, voice="reported", speaker_id="taubman")], 1, "$.speaker_id", "unknown entity")
+case("unknown-speaker", [claim(403, voice="reported", speaker_id="no-such-speaker")], 1, "$.speaker_id", "unknown entity")
 case("unknown-source", [claim(404, source_id="sha256:" + "ab" * 32)], 1, "$.source_id", "unknown source")
 case("source-id-not-sha256", [claim(405, source_id="000_86313e570668b3cd.txt")], 1, "$.source_id", "unknown source")
 case("name-for-unknown-entity", [event("NameRecorded", 406, entity_id="nobody", name="X", language="en") | {"version": 2}],
