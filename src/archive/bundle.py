@@ -19,7 +19,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import attrs
 
@@ -77,7 +77,7 @@ def _read_source(sources: Path, filename: str, place: Place) -> bytes:
     return resolved.read_bytes()
 
 
-def read_bundle(path: str | os.PathLike) -> LoadedBundle:
+def read_bundle(path: str | os.PathLike, *, progress: Callable[[int], None] | None = None) -> LoadedBundle:
     """Read and parse a bundle (or .jsonl file); raises with file:line on the first bad line."""
     events_path, sources = _events_path(Path(path))
     shown = str(events_path)
@@ -95,6 +95,8 @@ def read_bundle(path: str | os.PathLike) -> LoadedBundle:
                                   hint="every line of an events file holds one event")
         data = parse_json_line(line, place)
         decode_dict(data, place)  # shape errors in file order, before anything else is read
+        if progress is not None and number % 1000 == 0:
+            progress(number)
         events.append(data)
         places.append(place)
         current = upcast(data)
@@ -120,9 +122,10 @@ def read_bundle(path: str | os.PathLike) -> LoadedBundle:
     return LoadedBundle(events, places, blobs)
 
 
-def import_bundle(archive: Archive, path: str | os.PathLike) -> AppendResult:
+def import_bundle(archive: Archive, path: str | os.PathLike, *,
+                  progress: Callable[[int], None] | None = None) -> AppendResult:
     """Append a bundle's events (and documents) atomically; already-present events are skipped."""
-    bundle = read_bundle(path)
+    bundle = read_bundle(path, progress=progress)
     return archive.append(bundle.events, blobs=bundle.blobs, places=bundle.places)
 
 

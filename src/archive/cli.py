@@ -35,6 +35,32 @@ def _existing_log(path: Path):
     return open_archive(path, create=False)
 
 
+class _Progress:
+    """A progress bar on stderr, only when stderr is a terminal; a no-op otherwise (pipes, CI, logs).
+
+    Calling it with a running count moves the bar; the library reports counts, not deltas.
+    """
+
+    def __init__(self, label: str, total: int):
+        self.bar = None
+        self.done = 0
+        if total >= 1000 and sys.stderr.isatty():
+            self.bar = click.progressbar(length=total, label=label, file=sys.stderr)
+            self.bar.__enter__()
+
+    def __call__(self, count: int) -> None:
+        if self.bar is not None:
+            self.bar.update(count - self.done)
+            self.done = count
+
+    def __enter__(self) -> "_Progress":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
+
+
 def clean_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
     """Turn the library's errors into one line and exit status 1."""
 
@@ -91,8 +117,9 @@ def import_(log: Path, path: Path) -> None:
     created = not log.exists()
     started = time.perf_counter()
     try:
-        with open_archive(log) as archive:
-            result = import_bundle(archive, path)
+        lines = (path / "events.jsonl" if path.is_dir() else path).read_bytes().count(b"\n")
+        with open_archive(log) as archive, _Progress("reading", lines) as progress:
+            result = import_bundle(archive, path, progress=progress)
             head = archive.head()
     except BaseException:
         if created:  # leave no trace of a log that this failed call created
@@ -153,8 +180,8 @@ def rebuild(log: Path, catalogue: Path, as_of: str | None) -> None:
                 raise click.BadParameter("the time needs a timezone, e.g. end it with Z for UTC",
                                          param_hint="--as-of")
     started = time.perf_counter()
-    with _existing_log(log) as archive:
-        result = rebuild_catalogue(archive.log, catalogue, as_of=point)
+    with _existing_log(log) as archive, _Progress("rebuilding", archive.head().position) as progress:
+        result = rebuild_catalogue(archive.log, catalogue, as_of=point, progress=progress)
     elapsed = time.perf_counter() - started
     click.echo(f"rebuilt {catalogue} from {result.applied} event(s), at position {result.position} ({elapsed:.2f}s)")
 
@@ -173,8 +200,8 @@ def update(log: Path, catalogue: Path) -> None:
 
         archive update archive.db catalogue.db
     """
-    with _existing_log(log) as archive:
-        result = update_catalogue(archive.log, catalogue)
+    with _existing_log(log) as archive, _Progress("updating", archive.head().position) as progress:
+        result = update_catalogue(archive.log, catalogue, progress=progress)
     if result.rebuilt:
         click.echo(f"built {catalogue} from {result.applied} event(s), at position {result.position}")
     elif result.applied:
@@ -196,8 +223,8 @@ def verify(log: Path) -> None:
 
         archive verify archive.db
     """
-    with _existing_log(log) as archive:
-        report = archive.verify()
+    with _existing_log(log) as archive, _Progress("verifying", archive.head().position) as progress:
+        report = archive.verify(progress=progress)
     if report.ok:
         click.echo(f"ok: {report.events} event(s), {report.sources} source document(s), "
                    f"head {report.head.position} {report.head.hash[:16]}…")
@@ -318,6 +345,125 @@ def split(log: Path, entity_id: str, reason: str, curator: str) -> None:
     with _existing_log(log) as archive:
         archive.split(entity_id, reason=reason, curator=curator)
     click.echo(f"split {entity_id} from the entity it was merged into")
+
+
+# -- browse, cite and exchange ----------------------------------------------------------------------
+
+OUT = click.argument("out", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
+
+
+def _write_out(out: Path, text: str) -> None:
+    """Write ``text`` (UTF-8) to ``out``, or to standard output for ``-``.
+
+    A file is written beside its final name and renamed into place, so a failed
+    export never leaves half a file behind.
+    """
+    if str(out) == "-":
+        click.echo(text, nl=False)
+        return
+    temp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+    try:
+        temp.write_bytes(text.encode("utf-8"))
+        os.replace(temp, out)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+
+
+@cli.command(name="export-annotations")
+@LOG
+@OUT
+@clean_errors
+def export_annotations(log: Path, out: Path) -> None:
+    """Write every claim in LOG as a W3C Web Annotation (JSON-LD) to OUT ('-': standard output).
+
+    One AnnotationCollection, sorted by claim id. Each annotation targets the
+    claim's exact words in its source (a TextQuoteSelector and a
+    TextPositionSelector); its body states the claim and carries its fields,
+    status and rank under 'archive:claim'. The same log gives the same bytes.
+
+    Example:
+
+        archive export-annotations archive.db claims.jsonld
+    """
+    from .annotations import annotations, dumps
+
+    with _existing_log(log) as archive:
+        document = annotations(archive.log)
+    _write_out(out, dumps(document))
+    if str(out) != "-":
+        click.echo(f"exported {document['total']} annotation(s) to {out}")
+
+
+@cli.command(name="export-claims")
+@CATALOGUE
+@OUT
+@click.option("--format", "format_", type=click.Choice(["csv", "json"]), default=None,
+              help="Output format. Default: json if OUT ends in .json, else csv.")
+@clean_errors
+def export_claims(catalogue: Path, out: Path, format_: str | None) -> None:
+    """Write the claims of CATALOGUE as a flat table, one row per claim, to OUT ('-': standard output).
+
+    For spreadsheets: CSV (UTF-8 without a byte-order mark, a header line) or a
+    JSON array of objects, with the columns of the claim_details view plus
+    status details and quote offsets. Retracted and superseded claims are
+    included and marked. The same catalogue gives the same bytes.
+
+    Example:
+
+    \b
+        archive export-claims catalogue.db claims.csv
+        archive export-claims catalogue.db claims.json
+    """
+    from .annotations import claim_rows, claims_csv, claims_json
+
+    if format_ is None:
+        format_ = "json" if out.suffix.lower() == ".json" else "csv"
+    rows = claim_rows(catalogue)
+    _write_out(out, claims_json(rows) if format_ == "json" else claims_csv(rows))
+    if str(out) != "-":
+        click.echo(f"exported {len(rows)} claim(s) to {out} as {format_.upper()}")
+
+
+@cli.command(name="metadata")
+@CATALOGUE
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+              default=Path("-"), show_default="standard output", help="Write the metadata (YAML) here.")
+@click.option("-c", "--config", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path), default=None,
+              help="For Datasette 1.0: write facets, labels, sorts, hidden tables and canned queries to this "
+                   "datasette.yaml instead, leaving only titles and descriptions in the metadata.")
+@clean_errors
+def metadata_(catalogue: Path, output: Path, config: Path | None) -> None:
+    """Write Datasette metadata (YAML) for CATALOGUE: descriptions, facets, labels, canned queries.
+
+    Generated from the catalogue's schema, so it describes every table, view
+    and column. Serve it with Datasette 0.64 or later (pip install
+    'archive[datasette]'): datasette CATALOGUE -m metadata.yaml. Datasette 1.0
+    reads configuration from a separate file: add -c datasette.yaml here and
+    there.
+
+    Example:
+
+    \b
+        archive metadata catalogue.db -o metadata.yaml
+        archive metadata catalogue.db -o metadata.yaml -c datasette.yaml
+    """
+    from .catalogue import status
+    from .catalogue.datasette import metadata, split_for_datasette_1, to_yaml
+
+    status(catalogue)  # a clear error if it is missing or not a catalogue
+    described = metadata(database_name=catalogue.stem)
+    if config is not None:
+        if str(config) == "-" and str(output) == "-":
+            raise click.BadParameter("write at most one of the two files to standard output",
+                                     param_hint="--config")
+        described, configuration = split_for_datasette_1(described)
+        _write_out(config, to_yaml(configuration))
+    _write_out(output, to_yaml(described))
+    if str(output) != "-" and (config is None or str(config) != "-"):
+        serve = f"datasette {catalogue} -m {output}" + (f" -c {config}" if config is not None else "")
+        click.echo(f"wrote Datasette metadata for database '{catalogue.stem}' to {output}"
+                   + (f" and configuration to {config}" if config is not None else "") + f"; serve it with: {serve}")
 
 
 def main(argv: list[str] | None = None) -> None:

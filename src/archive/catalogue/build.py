@@ -115,6 +115,8 @@ def _apply(log: EventLog, conn: sqlite3.Connection, after: int, upto: int, progr
         if progress is not None and count % 1000 == 0:
             progress(count)
     projector.flush()
+    if progress is not None:
+        progress(count)
     return count
 
 
