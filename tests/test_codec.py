@@ -25,7 +25,7 @@ from typing import Any
 
 import attrs
 import pytest
-from hypothesis import given
+from hypothesis import settings, given
 from hypothesis import strategies as st
 
 from archive.codec import (
@@ -381,7 +381,13 @@ DICT_STRATEGIES.update({f"{t}.v{v}": strategy for (t, v), strategy in s.OLD_VERS
 DICT_NAMES = sorted(DICT_STRATEGIES)
 
 
+#: These run once per event type and version (13 kinds), each example validating with jsonschema:
+#: a third of the profile's examples per kind keeps the suite within its time budget on 2 cores.
+PER_KIND = settings(max_examples=max(10, settings.default.max_examples // 3))
+
+
 @pytest.mark.parametrize("kind", DICT_NAMES)
+@PER_KIND
 @given(data=st.data())
 def test_a_field_of_the_wrong_type_is_refused_at_its_path(kind, data):
     payload = data.draw(DICT_STRATEGIES[kind])
@@ -394,6 +400,7 @@ def test_a_field_of_the_wrong_type_is_refused_at_its_path(kind, data):
 
 
 @pytest.mark.parametrize("kind", DICT_NAMES)
+@PER_KIND
 @given(data=st.data())
 def test_a_missing_required_field_is_refused_at_its_path(kind, data):
     payload = data.draw(DICT_STRATEGIES[kind])

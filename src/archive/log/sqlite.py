@@ -102,10 +102,14 @@ class SQLiteEventLog:
         self._conn = sqlite3.connect(self.path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
         try:
             self._conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            if exists and self._is_empty_database():
+                exists = False  # a log whose creation was interrupted: create it now
             if exists:
                 self._check_is_log()
-            else:
+            elif create:
                 self._create()
+            else:
+                raise FileNotFoundError(f"no event log at {self.path}")
             self._conn.execute("PRAGMA journal_mode = WAL")
             self._conn.execute(f"PRAGMA synchronous = {synchronous}")
         except BaseException:
@@ -129,6 +133,14 @@ class SQLiteEventLog:
             if self._conn.in_transaction:
                 self._conn.execute("ROLLBACK")
             raise
+
+    def _is_empty_database(self) -> bool:
+        """A SQLite file with nothing in it (left by a creation that was killed before it committed)."""
+        try:
+            return (self._conn.execute("PRAGMA application_id").fetchone()[0] == 0
+                    and self._conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0)
+        except sqlite3.DatabaseError:
+            return False
 
     def _check_is_log(self) -> None:
         try:
