@@ -94,6 +94,7 @@ def cli() -> None:
 
     Example:
 
+    \b
         archive import archive.db fixtures/khrushchev
         archive rebuild archive.db catalogue.db
     """
@@ -162,6 +163,7 @@ def rebuild(log: Path, catalogue: Path, as_of: str | None) -> None:
 
     Example:
 
+    \b
         archive rebuild archive.db catalogue.db
         archive rebuild archive.db then.db --as-of 120
         archive rebuild archive.db then.db --as-of 2026-11-23T10:01:00Z
@@ -248,6 +250,7 @@ def timeline(path: Path, entity: str) -> None:
 
     Example:
 
+    \b
         archive timeline catalogue.db khrushchev
         archive timeline archive.db "Hrusciov"
     """
