@@ -13,7 +13,6 @@ __version__ = "0.1.0"
 
 from .core import Archive, open_archive as open  # noqa: E402  (``archive.open`` is the entry point)
 from .errors import (  # noqa: E402
-    AppendOnlyError,
     ArchiveError,
     BundleError,
     CatalogueError,
@@ -63,7 +62,6 @@ __all__ = [
     "DateError",
     "DuplicateEventError",
     "ConcurrencyError",
-    "AppendOnlyError",
     "IntegrityError",
     "BundleError",
     "CatalogueError",

@@ -20,7 +20,6 @@ __all__ = [
     "DateError",
     "DuplicateEventError",
     "ConcurrencyError",
-    "AppendOnlyError",
     "IntegrityError",
     "BundleError",
     "CatalogueError",
@@ -135,10 +134,6 @@ class ConcurrencyError(ArchiveError, RuntimeError):
             f"stream {stream_id!r} is at version {actual}, not the expected {expected}; "
             "another writer appended to it first: re-read it and try again"
         )
-
-
-class AppendOnlyError(ArchiveError, PermissionError):
-    """Something tried to change or delete what the log already holds."""
 
 
 class IntegrityError(ArchiveError, ValueError):
