@@ -5,7 +5,6 @@ from __future__ import annotations
 import ast
 import doctest
 import re
-import time
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -372,7 +371,11 @@ def level0_like(draw) -> str:
     return first if draw(st.booleans()) else f"{first}/{one()}"
 
 
-@given(st.one_of(level0_like(), edtf_values))
+@given(st.one_of(level0_like(), edtf_values, st.from_regex(r"\A([0-9]{3}X|[0-9]{2}XX)\Z")))
+@example("186X")
+@example("19XX")
+@example("000X")
+@example("00XX")
 @example("1894-02-29")
 @example("2000-02-29")
 @example("1939/1936")
@@ -394,19 +397,6 @@ def test_level_0_and_1_grammar_parses_as_the_full_edtf_grammar(value):
     ours, theirs = level01.parse_string(value, parse_all=True)[0], parse_full(value)
     assert type(ours) is type(theirs)
     assert str(ours) == str(theirs) == value
-
-
-def test_the_fast_path_is_much_faster_than_the_library():
-    values = [f"{1000 + i:04d}-{1 + i % 12:02d}-{1 + i % 28:02d}" for i in range(40)]
-    dates._library_bounds("1900")  # import the library first
-
-    def clock(function) -> float:
-        start = time.perf_counter()
-        for value in values:
-            function(value)
-        return time.perf_counter() - start
-
-    assert clock(dates._fast_bounds) * 20 < clock(dates._library_bounds)
 
 
 def test_bounds_answers_repeated_values_from_its_cache():

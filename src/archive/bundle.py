@@ -27,6 +27,7 @@ from .codec import decode_dict, parse_json_line, upcast
 from .core import Archive
 from .errors import BundleError, Place, ValidationError
 from .log.base import AppendResult, blob_id
+from .model import Event
 
 __all__ = ["read_bundle", "import_bundle", "export_bundle", "LoadedBundle", "EVENTS_FILE", "SOURCES_DIR"]
 
@@ -41,6 +42,7 @@ class LoadedBundle:
     events: list[dict[str, Any]]
     places: list[Place]
     blobs: dict[str, bytes]
+    decoded: list[Event]
 
 
 def _events_path(path: Path) -> tuple[Path, Path | None]:
@@ -82,6 +84,7 @@ def read_bundle(path: str | os.PathLike, *, progress: Callable[[int], None] | No
     events_path, sources = _events_path(Path(path))
     shown = str(events_path)
     events: list[dict[str, Any]] = []
+    decoded: list[Event] = []
     places: list[Place] = []
     blobs: dict[str, bytes] = {}
     raw = events_path.read_bytes()
@@ -94,7 +97,7 @@ def read_bundle(path: str | os.PathLike, *, progress: Callable[[int], None] | No
             raise ValidationError("empty line", path="$", value="", place=place, show_value=False,
                                   hint="every line of an events file holds one event")
         data = parse_json_line(line, place)
-        decode_dict(data, place)  # shape errors in file order, before anything else is read
+        decoded.append(decode_dict(data, place))  # shape errors in file order, before anything else
         if progress is not None and number % 1000 == 0:
             progress(number)
         events.append(data)
@@ -119,14 +122,14 @@ def read_bundle(path: str | os.PathLike, *, progress: Callable[[int], None] | No
                             f"{sources / filename} does not match the event's source_id", path="$.source_id",
                             value=source_id, place=place, hint=f"the file hashes to {blob_id(content)}",
                         )
-    return LoadedBundle(events, places, blobs)
+    return LoadedBundle(events, places, blobs, decoded)
 
 
 def import_bundle(archive: Archive, path: str | os.PathLike, *,
                   progress: Callable[[int], None] | None = None) -> AppendResult:
     """Append a bundle's events (and documents) atomically; already-present events are skipped."""
     bundle = read_bundle(path, progress=progress)
-    return archive.append(bundle.events, blobs=bundle.blobs, places=bundle.places)
+    return archive.append_decoded(bundle.events, bundle.decoded, blobs=bundle.blobs, places=bundle.places)
 
 
 def export_bundle(archive: Archive, directory: str | os.PathLike) -> int:

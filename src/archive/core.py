@@ -68,7 +68,6 @@ class Archive:
         came from, for error messages.
         """
         places = list(places) if places is not None else [Place(index=i) for i in range(len(events))]
-        blobs = dict(blobs or {})
         decoded: list[Event] = []
         new_events: list[NewEvent] = []
         for item, place in zip(events, places):
@@ -82,6 +81,22 @@ class Archive:
                 payload = canonical_bytes(data)
             decoded.append(event)
             new_events.append(NewEvent(event.event_id, event.stream_id, type_name, version, payload))
+        return self._append_prepared(decoded, new_events, places, expected_version, dict(blobs or {}))
+
+    def append_decoded(self, dicts: Sequence[Mapping[str, Any]], decoded: Sequence[Event], *,
+                       places: Sequence[Place], blobs: Mapping[str, bytes] | None = None) -> AppendResult:
+        """Append event dicts that the caller has already decoded with :func:`archive.codec.decode_dict`.
+
+        For readers of files (bundles) that decode each line to report errors in file order:
+        it saves decoding every event a second time. The dicts are stored as given.
+        """
+        new_events = [NewEvent(e.event_id, e.stream_id, d["type"], d["version"], canonical_bytes(dict(d)))
+                      for d, e in zip(dicts, decoded)]
+        return self._append_prepared(list(decoded), new_events, list(places), None, dict(blobs or {}))
+
+    def _append_prepared(self, decoded: list[Event], new_events: list[NewEvent], places: list[Place],
+                         expected_version: int | Mapping[str, int] | None, blobs: dict[str, bytes]
+                         ) -> AppendResult:
 
         # A retried append is harmless: drop events already stored identically
         # (the log checks again inside its transaction).

@@ -678,8 +678,17 @@ def _fast_point(year: str, month: str | None, day: str | None, qualifier: str) -
     return lo, hi, lo, hi
 
 
+#: A decade or century with unspecified digits and nothing else (186X, 19XX): common in sources.
+_FAST_UNSPECIFIED_RE = re.compile(r"([0-9]{3}X|[0-9]{2}XX)")
+
+
 def _fast_bounds(text: str) -> Bounds | None:
     """Bounds of a plain level-0 shape by regular expression, or None (not handled here)."""
+    if _FAST_UNSPECIFIED_RE.fullmatch(text):
+        first, last = text.replace("X", "0"), text.replace("X", "9")
+        if first == "0000":
+            return None  # year 0 is the library's to refuse
+        return Bounds(f"{first}-01-01", f"{last}-12-31")
     match = _FAST_RE.fullmatch(text)
     if match is None:
         return None

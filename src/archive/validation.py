@@ -127,6 +127,7 @@ class Validator:
         expected: dict[str, int] = {}
         self._expected = expected
         created: dict[str, Event] = {}  # streams created earlier in this batch
+        known = set(existing)  # grows as the batch creates streams (kept incrementally: batches are big)
         for event, place in zip(events, places):
             try:
                 self._check_common(event)
@@ -139,7 +140,7 @@ class Validator:
                         )
                     expected[event.stream_id] = 0
                     created[event.stream_id] = event
-                known = existing | created.keys()
+                    known.add(event.stream_id)
                 for path, stream, what in references(event):
                     if stream not in known:
                         raise UnknownReferenceError(
