@@ -2,9 +2,13 @@
 
 The projector reads the stored payloads as plain dicts, upcast to the current
 version; it does not build event objects, which keeps a million-event rebuild
-fast. New rows are buffered per table and written with ``executemany``;
-anything that changes existing rows (a retraction, a merge) first flushes the
-buffers, so statements always apply in log order. Full rebuilds and
+fast. New rows are buffered per table, and changes to existing rows (a
+retraction, a merge) are buffered as statements; a flush writes the new rows
+with ``executemany`` and then runs the changes in log order. That is the same
+as applying everything in log order, because a change only ever touches rows
+recorded before it (which the flush has just written), and rows recorded
+after a change already carry its effect (the projector computes current
+entities and labels from what it has seen). Full rebuilds and
 incremental updates run exactly this code on the same events in the same
 order, which is why they agree.
 
@@ -63,6 +67,7 @@ class Projector:
         self._merged: dict[str, str] = dict(conn.execute(
             "SELECT entity_id, merged_into FROM entities WHERE merged_into IS NOT NULL").fetchall())
         self._buffers: dict[str, list[tuple]] = {name: [] for name in _BUFFERED}
+        self._changes: list[tuple[str, tuple]] = []
         self._pending = 0
         self._handlers: dict[str, Callable[[StoredEvent, dict[str, Any]], None]] = {
             "SourceRecorded": self._source_recorded,
@@ -90,7 +95,20 @@ class Projector:
             if rows:
                 self.conn.executemany(_INSERT[name], rows)
                 rows.clear()
+        # Then the changes, in log order, consecutive runs of one statement together.
+        start = 0
+        changes = self._changes
+        while start < len(changes):
+            end = start
+            while end < len(changes) and changes[end][0] == changes[start][0]:
+                end += 1
+            self.conn.executemany(changes[start][0], [params for _, params in changes[start:end]])
+            start = end
+        changes.clear()
         self._pending = 0
+
+    def _change(self, sql: str, params: tuple) -> None:
+        self._changes.append((sql, params))
 
     # -- helpers ----------------------------------------------------------------
     def _label(self, entity_id: str | None) -> str | None:
@@ -177,21 +195,18 @@ class Projector:
         self._history(data["claim_id"], stored, data, f"recorded{who}")
 
     def _claim_retracted(self, stored: StoredEvent, data: dict[str, Any]) -> None:
-        self.flush()
-        self.conn.execute("UPDATE claims SET status = 'retracted' WHERE claim_id = ?", (data["claim_id"],))
+        self._change("UPDATE claims SET status = 'retracted' WHERE claim_id = ?", (data["claim_id"],))
         self._history(data["claim_id"], stored, data, "retracted")
 
     def _claim_superseded(self, stored: StoredEvent, data: dict[str, Any]) -> None:
-        self.flush()
-        self.conn.execute("UPDATE claims SET status = 'superseded', superseded_by = ? WHERE claim_id = ?",
-                          (data["by_claim_id"], data["claim_id"]))
+        self._change("UPDATE claims SET status = 'superseded', superseded_by = ? WHERE claim_id = ?",
+                     (data["by_claim_id"], data["claim_id"]))
         self._history(data["claim_id"], stored, data, f"superseded by {data['by_claim_id']}")
         self._history(data["by_claim_id"], stored, data, f"supersedes {data['claim_id']}")
 
     def _claim_assessed(self, stored: StoredEvent, data: dict[str, Any]) -> None:
-        self.flush()
-        self.conn.execute("UPDATE claims SET rank = ?, rank_reason = ? WHERE claim_id = ?",
-                          (data["rank"], data["reason"], data["claim_id"]))
+        self._change("UPDATE claims SET rank = ?, rank_reason = ? WHERE claim_id = ?",
+                     (data["rank"], data["reason"], data["claim_id"]))
         self._history(data["claim_id"], stored, data, f"assessed {data['rank']}")
 
     def _conclusion_recorded(self, stored: StoredEvent, data: dict[str, Any]) -> None:
@@ -222,26 +237,23 @@ class Projector:
         for entity_id in ids:
             current = self._current(entity_id)
             label = self._label(current)
-            self.conn.execute("UPDATE entities SET current_id = ? WHERE entity_id = ?", (current, entity_id))
-            self.conn.execute("UPDATE entity_names SET current_entity_id = ? WHERE entity_id = ?", (current, entity_id))
-            self.conn.execute("UPDATE claims SET subject_current_id = ?, subject_label = ? WHERE subject_id = ?",
-                              (current, label, entity_id))
-            self.conn.execute("UPDATE claims SET object_current_id = ?, object_label = ? WHERE object_id = ?",
-                              (current, label, entity_id))
-            self.conn.execute("UPDATE conclusions SET subject_current_id = ?, subject_label = ? WHERE subject_id = ?",
-                              (current, label, entity_id))
-            self.conn.execute("UPDATE conclusions SET object_current_id = ?, object_label = ? WHERE object_id = ?",
-                              (current, label, entity_id))
+            self._change("UPDATE entities SET current_id = ? WHERE entity_id = ?", (current, entity_id))
+            self._change("UPDATE entity_names SET current_entity_id = ? WHERE entity_id = ?", (current, entity_id))
+            self._change("UPDATE claims SET subject_current_id = ?, subject_label = ? WHERE subject_id = ?",
+                         (current, label, entity_id))
+            self._change("UPDATE claims SET object_current_id = ?, object_label = ? WHERE object_id = ?",
+                         (current, label, entity_id))
+            self._change("UPDATE conclusions SET subject_current_id = ?, subject_label = ? WHERE subject_id = ?",
+                         (current, label, entity_id))
+            self._change("UPDATE conclusions SET object_current_id = ?, object_label = ? WHERE object_id = ?",
+                         (current, label, entity_id))
 
     def _entities_merged(self, stored: StoredEvent, data: dict[str, Any]) -> None:
-        self.flush()
         self._merged[data["entity_id"]] = data["into_id"]
-        self.conn.execute("UPDATE entities SET merged_into = ? WHERE entity_id = ?",
-                          (data["into_id"], data["entity_id"]))
+        self._change("UPDATE entities SET merged_into = ? WHERE entity_id = ?", (data["into_id"], data["entity_id"]))
         self._repoint(self._subtree(data["entity_id"]))
 
     def _entity_split(self, stored: StoredEvent, data: dict[str, Any]) -> None:
-        self.flush()
         self._merged.pop(data["entity_id"], None)
-        self.conn.execute("UPDATE entities SET merged_into = NULL WHERE entity_id = ?", (data["entity_id"],))
+        self._change("UPDATE entities SET merged_into = NULL WHERE entity_id = ?", (data["entity_id"],))
         self._repoint(self._subtree(data["entity_id"]))
