@@ -47,6 +47,7 @@ class Archive:
     def __init__(self, log: EventLog):
         self.log = log
         self._validator = Validator(log)
+        self._media_types: dict[str, str] = {}
 
     # -- appending ----------------------------------------------------------
     def append(
@@ -136,8 +137,13 @@ class Archive:
         return AppendResult(result.stored, result.already_stored + skipped)
 
     def _media_type(self, source_id: str) -> str | None:
-        recorded = self.source(source_id)
-        return recorded.media_type if recorded else None
+        # Sources never change, so what we learnt once holds: no need to re-read the stream per claim.
+        if source_id not in self._media_types:
+            recorded = self.source(source_id)
+            if recorded is None:
+                return None
+            self._media_types[source_id] = recorded.media_type
+        return self._media_types[source_id]
 
     # -- recording, one event at a time ---------------------------------------
     def _stamp(self, curator: str, recorded_at: datetime | None, event_id: str | None) -> dict[str, Any]:

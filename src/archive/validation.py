@@ -85,22 +85,31 @@ class Validator:
     thousands of claims about one document decodes it once.
     """
 
+    #: How many characters of decoded source text to keep between batches (about 4 bytes each at worst).
+    TEXT_CACHE_CHARS = 16_000_000
+
     def __init__(self, log: EventLog):
         self.log = log
-        self._texts: dict[str, str | None] = {}
+        self._texts: dict[str, str | None] = {}  # least recently used first
+        self._cached_chars = 0
 
     # -- helpers ------------------------------------------------------------
     def source_text(self, source_id: str, media_type: str, blobs: Mapping[str, bytes]) -> str | None:
-        if source_id not in self._texts:
+        text = self._texts.pop(source_id, None) if source_id in self._texts else None
+        if text is None:
             content = blobs.get(source_id)
             if content is None:
                 content = self.log.get_blob(source_id)
             if content is None:
                 return None
-            if len(self._texts) > 64:  # a bounded cache: big archives have thousands of sources
-                self._texts.pop(next(iter(self._texts)))
-            self._texts[source_id] = decode_text(content, media_type)
-        return self._texts[source_id]
+            text = decode_text(content, media_type)
+            self._cached_chars += len(text or "")
+            # A cache bounded by size, not count: big archives have thousands of sources of any length.
+            while self._cached_chars > self.TEXT_CACHE_CHARS and self._texts:
+                oldest = next(iter(self._texts))
+                self._cached_chars -= len(self._texts.pop(oldest) or "")
+        self._texts[source_id] = text  # most recently used last
+        return text
 
     # -- the batch ----------------------------------------------------------
     def validate(
@@ -259,7 +268,7 @@ class Validator:
         if blob_id(content) != event.source_id:
             raise ValidationError("the source id is not the sha256 of the bytes", path="$.source_id",
                                   value=event.source_id, hint=f"the bytes hash to {blob_id(content)}")
-        self._texts.pop(event.source_id, None)
+        self._cached_chars -= len(self._texts.pop(event.source_id, None) or "")
         self.source_text(event.source_id, event.media_type, {event.source_id: content})
 
     def _check_entity(self, event: EntityRecorded) -> None:
