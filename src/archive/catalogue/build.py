@@ -66,6 +66,11 @@ def _create_schema(db: sqlite_utils.Database) -> None:
             foreign_keys=list(table.foreign_keys),
             not_null={c.name for c in table.columns if c.not_null},
         )
+    # Indexes go in before the load: merges re-point rows by subject_id/object_id while loading, and
+    # without an index each of those updates would scan the table (quadratic in the archive's size).
+    for table in TABLES:
+        for columns in table.indexes:
+            db[table.name].create_index(list(columns))
     db["_catalogue"].insert({"id": 1, "schema_version": SCHEMA_VERSION, "log_position": 0,
                              "log_head_hash": Head(0, "0" * 64).hash})
     for name, rows in static_rows().items():
@@ -73,10 +78,7 @@ def _create_schema(db: sqlite_utils.Database) -> None:
 
 
 def _finish_schema(db: sqlite_utils.Database) -> None:
-    """Indexes, full-text search, views and documentation: built after the bulk load, which is faster."""
-    for table in TABLES:
-        for columns in table.indexes:
-            db[table.name].create_index(list(columns))
+    """Full-text search, views and documentation: built after the bulk load, which is faster."""
     for name, columns in FTS.items():
         db[name].enable_fts(list(columns), create_triggers=True, tokenize=FTS_TOKENIZE)
     for view in VIEWS:
