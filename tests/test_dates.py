@@ -391,6 +391,44 @@ def test_fast_path_equals_library_path(value):
         assert fast is not None, "the fast path gives up on a valid value of its own shape (not a season)"
 
 
+@given(st.one_of(level0_like(), edtf_values))
+@example("1900-02-29")  # a Julian leap day the Gregorian calendar does not have
+@example("1900-02-30")
+@example("1901-02-29")
+@example("1900-02")  # 29 days in the Julian calendar
+@example("1582-10-05/1582-10-14")
+@example("0001-01-01")
+@example("0001-01-01~")  # widening stops at the far bounds
+@example("9999-12-31~")
+@example("1923-12-31?")
+@example("1938-21")  # a season: the library's
+@example("1939/1936")
+@example("1894-04-03/1894-04-02")
+@example("0000")
+@example("1938-04?/1938-03")
+def test_julian_fast_path_equals_library_path(value):
+    # The Julian reading (a claim's original) has its own fast path; it must
+    # agree with the edtf library in every field of the analysis, and give up
+    # (so the library words the error) on everything the library refuses.
+    fast = dates._fast_julian(value)
+    library = dates._library_julian(value)
+    if fast is not None:
+        assert fast == library
+    shape = dates._FAST_RE.fullmatch(value)
+    if isinstance(library, dates._Analysis) and shape and all(m is None or m <= "12" for m in shape.group(2, 7)):
+        assert fast is not None, "the Julian fast path gives up on a valid value of its own shape (not a season)"
+
+
+def test_julian_fast_path_and_library_path_word_errors_alike():
+    # check_claim_date goes through the cached entry point; a value the fast
+    # path refuses must still fail with the library path's message.
+    dates._cached_julian.cache_clear()
+    err = claim_error(edtf="1894-03-14", calendar="julian", original="1894-02-30")
+    assert err.path == "$.date.original"
+    assert "day 30 does not exist in February 1894 in the Julian calendar" in str(err)
+    assert dates._fast_julian("1894-02-30") is None
+
+
 @given(edtf_values)
 def test_level_0_and_1_grammar_parses_as_the_full_edtf_grammar(value):
     _, level01, parse_full = dates._library()
