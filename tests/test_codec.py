@@ -25,9 +25,10 @@ from typing import Any
 
 import attrs
 import pytest
-from hypothesis import settings, given
+from hypothesis import example, settings, given
 from hypothesis import strategies as st
 
+from archive import codec
 from archive.codec import (
     CURRENT_VERSIONS,
     EVENT_TYPES,
@@ -126,6 +127,52 @@ def test_canonical_bytes_are_stable_across_a_json_cycle(type_name, data, rng):
     assert "\n" not in text.replace("\\n", "")
     assert not re.search(r'[,:] ["{\[0-9tfn]', _strip_strings(text))
     assert "\\u" not in _strip_escapes(text)
+
+
+def _json_reference(data: Any) -> bytes | type[BaseException]:
+    """The canonical form by its definition (json), or the type of what it raises."""
+    try:
+        return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    except (ValueError, TypeError, RecursionError) as exc:  # UnicodeEncodeError is a ValueError
+        return type(exc)
+
+
+_ANY_TEXT = st.text(st.characters(codec=None, exclude_categories=()), max_size=12)  # surrogates and controls too
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.integers(-(1 << 70), 1 << 70) | st.floats() | _ANY_TEXT,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_ANY_TEXT, inner, max_size=4)
+    | st.dictionaries(st.integers(0, 9), inner, max_size=2),
+    max_leaves=20,
+)
+
+
+@given(st.dictionaries(_ANY_TEXT, json_values, max_size=6))
+@example({"a": 1e-07, "b": 1e16, "c": float("nan")})  # floats that orjson spells otherwise: json's spelling
+@example({"big": 1 << 64, "small": -(1 << 63) - 1, "edge": (1 << 63) - 1})
+@example({"lone": "\ud800", "k\u2028": "\x7f\x00\n\t\"\\", "é😀": ["\u00e9", True, None]})
+@example({1: "int key", "1": "str key"})
+def test_canonical_bytes_are_exactly_the_json_definition(data):
+    # canonical_bytes writes plain dicts with orjson; the bytes must be those of
+    # json.dumps(sort_keys, compact, ensure_ascii=False) for every input, and what
+    # json refuses must still be refused.
+    expected = _json_reference(data)
+    if isinstance(expected, bytes):
+        assert canonical_bytes(data) == expected
+    else:
+        with pytest.raises(expected):
+            canonical_bytes(data)
+
+
+@pytest.mark.parametrize("type_name", TYPE_NAMES)
+@given(data=st.data())
+def test_the_fast_and_the_detailed_converters_structure_alike(type_name, data):
+    # Decoding tries a converter without detailed validation first; for a valid event it must
+    # build exactly what the detailed one builds (the refusals are checked by the tests below,
+    # which go through both).
+    event = data.draw(EVENT_STRATEGIES[type_name])
+    body = {k: v for k, v in to_dict(event).items() if k not in ("type", "version")}
+    cls = EVENT_TYPES[type_name]
+    assert codec._fast_converter.structure(copy.deepcopy(body), cls) == codec.converter.structure(body, cls) == event
 
 
 def _strip_strings(text: str) -> str:

@@ -6,11 +6,16 @@ document's bytes, under the file name its ``SourceRecorded`` event gives).
 A bare ``.jsonl`` file is a bundle without documents: its sources must already
 be in the log.
 
-Importing is one atomic append: the whole file lands, or nothing does, and the
-error names the file, the line and the field. Events already in the log are
+Importing is atomic: the whole file lands, or nothing does, and the error
+names the file, the line and the field. Events already in the log are
 recognised by id and skipped, so importing the same bundle twice changes
 nothing. Exporting writes the stored bytes as they are, so export → import
 into an empty log reproduces positions and hashes exactly.
+
+An import reads, validates and appends the file a chunk of lines at a time,
+all inside one transaction of the log (one write lock, one commit), so its
+memory does not grow with the bundle and a failure anywhere leaves the log as
+it was.
 """
 
 from __future__ import annotations
@@ -18,15 +23,16 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import attrs
 
 from .codec import decode_dict, parse_json_line, upcast
 from .core import Archive
 from .errors import BundleError, Place, ValidationError
-from .log.base import AppendResult, blob_id
+from .log.base import AppendResult, EventLog, StoredEvent, blob_id
 from .model import Event
 
 __all__ = ["read_bundle", "import_bundle", "export_bundle", "LoadedBundle", "EVENTS_FILE", "SOURCES_DIR"]
@@ -79,57 +85,130 @@ def _read_source(sources: Path, filename: str, place: Place) -> bytes:
     return resolved.read_bytes()
 
 
+#: Lines an import reads, validates and appends at a time (inside its one transaction).
+IMPORT_CHUNK = 2000
+
+
 def read_bundle(path: str | os.PathLike, *, progress: Callable[[int], None] | None = None) -> LoadedBundle:
-    """Read and parse a bundle (or .jsonl file); raises with file:line on the first bad line."""
+    """Read and parse a whole bundle (or .jsonl file); raises with file:line on the first bad line."""
+    chunks = list(_read_chunks(path, progress=progress, size=None))
+    return chunks[0] if chunks else LoadedBundle([], [], {}, [])
+
+
+def _read_chunks(path: str | os.PathLike, *, progress: Callable[[int], None] | None,
+                 size: int | None) -> Iterator[LoadedBundle]:
+    """The bundle ``size`` lines at a time (all of it at once if None), each line parsed and decoded.
+
+    Raises with file:line on the first bad line of a chunk, before the chunk is returned.
+    """
     events_path, sources = _events_path(Path(path))
     shown = str(events_path)
     events: list[dict[str, Any]] = []
     decoded: list[Event] = []
     places: list[Place] = []
     blobs: dict[str, bytes] = {}
-    raw = events_path.read_bytes()
-    lines = raw.split(b"\n")
-    if lines and lines[-1] == b"":
-        lines.pop()  # the newline that ends the last line
-    for number, line in enumerate(lines, start=1):
-        place = Place(shown, number)
-        if not line.strip():
-            raise ValidationError("empty line", path="$", value="", place=place, show_value=False,
-                                  hint="every line of an events file holds one event")
-        data = parse_json_line(line, place)
-        decoded.append(decode_dict(data, place))  # shape errors in file order, before anything else
-        if progress is not None and number % 1000 == 0:
-            progress(number)
-        events.append(data)
-        places.append(place)
-        current = upcast(data)
-        if current["type"] == "SourceRecorded" and sources is not None:
-            filename = current.get("filename")
-            source_id = current.get("source_id")
-            if isinstance(filename, str) and isinstance(source_id, str):
-                _check_filename(filename, place)
-                candidates = [filename, f"{source_id.removeprefix('sha256:')}-{filename}"]
-                for name in candidates:
-                    if (sources / name).exists() or (sources / name).is_symlink():
-                        content = _read_source(sources, name, place)
-                        if blob_id(content) == source_id:
-                            blobs[source_id] = content
-                            break
-                else:
-                    if (sources / filename).exists() or (sources / filename).is_symlink():
-                        content = _read_source(sources, filename, place)
-                        raise ValidationError(
-                            f"{sources / filename} does not match the event's source_id", path="$.source_id",
-                            value=source_id, place=place, hint=f"the file hashes to {blob_id(content)}",
-                        )
-    return LoadedBundle(events, places, blobs, decoded)
+    with open(events_path, "rb") as handle:  # line by line: the file may be bigger than memory
+        for number, line in enumerate(handle, start=1):
+            if line.endswith(b"\n"):
+                line = line[:-1]
+            if size is not None and len(events) == size:
+                yield LoadedBundle(events, places, blobs, decoded)
+                events, decoded, places, blobs = [], [], [], {}
+            _read_line(line, Place(shown, number), sources, events, decoded, places, blobs)
+            if progress is not None and number % 1000 == 0:
+                progress(number)
+    if events or size is None:
+        yield LoadedBundle(events, places, blobs, decoded)
+
+
+def _read_line(line: bytes, place: Place, sources: Path | None, events: list[dict[str, Any]],
+               decoded: list[Event], places: list[Place], blobs: dict[str, bytes]) -> None:
+    if not line.strip():
+        raise ValidationError("empty line", path="$", value="", place=place, show_value=False,
+                              hint="every line of an events file holds one event")
+    data = parse_json_line(line, place)
+    decoded.append(decode_dict(data, place))  # shape errors in file order, before anything else in the chunk
+    events.append(data)
+    places.append(place)
+    current = upcast(data)
+    if current["type"] == "SourceRecorded" and sources is not None:
+        filename = current.get("filename")
+        source_id = current.get("source_id")
+        if isinstance(filename, str) and isinstance(source_id, str):
+            _check_filename(filename, place)
+            candidates = [filename, f"{source_id.removeprefix('sha256:')}-{filename}"]
+            for name in candidates:
+                if (sources / name).exists() or (sources / name).is_symlink():
+                    content = _read_source(sources, name, place)
+                    if blob_id(content) == source_id:
+                        blobs[source_id] = content
+                        break
+            else:
+                if (sources / filename).exists() or (sources / filename).is_symlink():
+                    content = _read_source(sources, filename, place)
+                    raise ValidationError(
+                        f"{sources / filename} does not match the event's source_id", path="$.source_id",
+                        value=source_id, place=place, hint=f"the file hashes to {blob_id(content)}",
+                    )
+
+
+class _Imported(Sequence):
+    """The events an import stored: positions ``after + 1 .. upto`` of the log, read back on demand.
+
+    An import of a million events does not keep a million StoredEvents (with their
+    payloads) in memory to return them; they are in the log, contiguous, since the
+    import held the write lock throughout. Read them while the log is open.
+    """
+
+    def __init__(self, log: EventLog, after: int, upto: int):
+        self._log, self._after, self._upto = log, after, upto
+
+    def __len__(self) -> int:
+        return self._upto - self._after
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return tuple(self)[index]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError("imported event index out of range")
+        position = self._after + index
+        return next(iter(self._log.read(after=position, upto=position + 1)))
+
+    def __iter__(self) -> Iterator[StoredEvent]:
+        return iter(self._log.read(after=self._after, upto=self._upto))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or len(other) != len(self):
+            return False
+        return all(a == b for a, b in zip(self, other))
+
+    def __hash__(self) -> int:
+        return hash((self._after, self._upto))
+
+    def __repr__(self) -> str:
+        return f"<{len(self)} imported events, positions {self._after + 1} to {self._upto}>"
 
 
 def import_bundle(archive: Archive, path: str | os.PathLike, *,
                   progress: Callable[[int], None] | None = None) -> AppendResult:
-    """Append a bundle's events (and documents) atomically; already-present events are skipped."""
-    bundle = read_bundle(path, progress=progress)
-    return archive.append_decoded(bundle.events, bundle.decoded, blobs=bundle.blobs, places=bundle.places)
+    """Append a bundle's events (and documents) atomically; already-present events are skipped.
+
+    The file is read, checked and appended :data:`IMPORT_CHUNK` lines at a time inside
+    one transaction: an error on any line rolls back everything, and names the file,
+    the line and the field (shape errors come in file order within a chunk, before
+    the chunk's events are checked against the log).
+    """
+    already = 0
+    with archive.transaction():
+        start = archive.head().position
+        for chunk in _read_chunks(path, progress=progress, size=IMPORT_CHUNK):
+            result = archive.append_decoded(chunk.events, chunk.decoded, blobs=chunk.blobs, places=chunk.places)
+            already += result.already_stored
+        end = archive.head().position
+    stored = _Imported(archive.log, start, end) if end > start else ()
+    return AppendResult(stored, already)  # type: ignore[arg-type]
 
 
 def export_bundle(archive: Archive, directory: str | os.PathLike) -> int:

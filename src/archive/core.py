@@ -9,6 +9,7 @@ read from a file) into canonical bytes, checks them with
 
 from __future__ import annotations
 
+import contextlib
 import os
 from datetime import datetime
 from typing import Any, Iterator, Mapping, Sequence
@@ -95,10 +96,34 @@ class Archive:
                       for d, e in zip(dicts, decoded)]
         return self._append_prepared(list(decoded), new_events, list(places), None, dict(blobs or {}))
 
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Appends inside the block land together at its end, or none does (see ``EventLog.transaction``).
+
+        What the archive learnt inside a block that rolled back (media types,
+        decoded texts, claim states) may describe events that are not in the
+        log, so it is forgotten.
+        """
+        try:
+            with self.log.transaction():
+                yield
+        except BaseException:
+            self._media_types.clear()
+            self._validator.forget()
+            raise
+
     def _append_prepared(self, decoded: list[Event], new_events: list[NewEvent], places: list[Place],
                          expected_version: int | Mapping[str, int] | None, blobs: dict[str, bytes]
                          ) -> AppendResult:
+        # Validate under the log's write lock: what the validator reads (ids,
+        # stream versions, streams) cannot change before the batch lands, and
+        # the log need not read it again.
+        with self.transaction():
+            return self._append_locked(decoded, new_events, places, expected_version, blobs)
 
+    def _append_locked(self, decoded: list[Event], new_events: list[NewEvent], places: list[Place],
+                       expected_version: int | Mapping[str, int] | None, blobs: dict[str, bytes]
+                       ) -> AppendResult:
         # A retried append is harmless: drop events already stored identically
         # (the log checks again inside its transaction).
         stored = self.log.get_events([e.event_id for e in new_events])
@@ -134,6 +159,7 @@ class Archive:
         needed = {e.source_id for e in fresh_events if isinstance(e, SourceRecorded)}
         result = self.log.append(fresh_new, expected_versions=expected,
                                  blobs={k: v for k, v in blobs.items() if k in needed})
+        self._validator.landed(fresh_events, result.stored)
         return AppendResult(result.stored, result.already_stored + skipped)
 
     def _media_type(self, source_id: str) -> str | None:

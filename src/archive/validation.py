@@ -18,7 +18,7 @@ from typing import Callable, Mapping, Sequence
 
 from . import dates
 from .errors import Place, UnknownReferenceError, ValidationError
-from .log.base import EventLog, blob_id
+from .log.base import EventLog, StoredEvent, blob_id
 from .codec import from_dict
 from .model import (
     ENTITY_KINDS,
@@ -86,12 +86,47 @@ class Validator:
     """
 
     #: How many characters of decoded source text to keep between batches (about 4 bytes each at worst).
-    TEXT_CACHE_CHARS = 16_000_000
+    #: A few million: enough for the documents curators are working through (claims come a document
+    #: at a time), and a flat peak memory however many sources the archive holds.
+    TEXT_CACHE_CHARS = 4_000_000
+    #: How many claims' states (stream version, subject, status) to remember for lifecycle checks.
+    CLAIM_CACHE = 32_768
 
     def __init__(self, log: EventLog):
         self.log = log
         self._texts: dict[str, str | None] = {}  # least recently used first
         self._cached_chars = 0
+        # claim stream -> (its version, subject_id, status), from batches that landed; oldest first.
+        self._claim_states: dict[str, tuple[int, str, str]] = {}
+
+    def forget(self) -> None:
+        """Drop everything cached: after a rollback it may describe events that are not in the log."""
+        self._texts.clear()
+        self._cached_chars = 0
+        self._claim_states.clear()
+
+    def landed(self, events: Sequence[Event], stored: Sequence[StoredEvent]) -> None:
+        """Learn the claims' states from a batch the log has just stored (``stored`` in the same order)."""
+        states = self._claim_states
+        for event, row in zip(events, stored):
+            if not isinstance(event, (ClaimRecorded, ClaimRetracted, ClaimSuperseded, ClaimAssessed)):
+                continue
+            if event.event_id != row.event_id:  # pragma: no cover - the log stores what it was given, in order
+                states.clear()
+                return
+            stream, version = row.stream_id, row.stream_version
+            if isinstance(event, ClaimRecorded):
+                self._remember_claim(stream, (version, event.subject_id, "asserted"))
+                continue
+            known = states.get(stream)
+            if known is None:
+                continue
+            if known[0] != version - 1:  # pragma: no cover - a version we did not see: forget rather than guess
+                del states[stream]
+                continue
+            status = ("retracted" if isinstance(event, ClaimRetracted)
+                      else "superseded" if isinstance(event, ClaimSuperseded) else known[2])
+            states[stream] = (version, known[1], status)
 
     # -- helpers ------------------------------------------------------------
     def source_text(self, source_id: str, media_type: str, blobs: Mapping[str, bytes]) -> str | None:
@@ -200,6 +235,29 @@ class Validator:
             elif isinstance(event, ClaimSuperseded):
                 status = "superseded"
         return recorded, status
+
+    def _claim_state(self, claim_id: str) -> tuple[str, str]:
+        """(subject_id, status) of a claim, from what earlier batches taught us when it is still current."""
+        stream = f"claim:{claim_id}"
+        known = self._claim_states.get(stream)
+        # Current only if the log's version of the stream (read for this batch, under the write
+        # lock) is the one we saw land, and this batch has not touched the stream yet.
+        if known is not None and stream not in self._batch and self._log_versions.get(stream) == known[0]:
+            self._expected.setdefault(stream, known[0])
+            return known[1], known[2]
+        recorded, status = self._claim(claim_id)
+        assert recorded is not None  # references() checked it exists
+        version = self._log_versions.get(stream)
+        if stream not in self._batch and version:  # what the log holds now, read under its write lock
+            self._remember_claim(stream, (version, recorded.subject_id, status))
+        return recorded.subject_id, status
+
+    def _remember_claim(self, stream: str, state: tuple[int, str, str]) -> None:
+        states = self._claim_states
+        states.pop(stream, None)
+        states[stream] = state  # newest last
+        if len(states) > self.CLAIM_CACHE:
+            del states[next(iter(states))]
 
     def _merged_into(self, entity_id: str) -> str | None:
         target = None
@@ -319,7 +377,7 @@ class Validator:
         check_selector(text, event.selector)
 
     def _check_lifecycle(self, event: ClaimRetracted | ClaimSuperseded | ClaimAssessed) -> None:
-        recorded, status = self._claim(event.claim_id)
+        subject_id, status = self._claim_state(event.claim_id)
         if isinstance(event, ClaimAssessed):
             if event.rank not in RANKS:
                 raise ValidationError("unknown rank", path="$.rank", value=event.rank,
@@ -331,11 +389,10 @@ class Validator:
         if isinstance(event, ClaimSuperseded):
             if event.by_claim_id == event.claim_id:
                 raise ValidationError("a claim cannot supersede itself", path="$.by_claim_id", value=event.by_claim_id)
-            correction, _ = self._claim(event.by_claim_id)
-            assert recorded is not None and correction is not None  # references() checked both exist
-            if self._resolve(correction.subject_id) != self._resolve(recorded.subject_id):
+            correction_subject_id, _ = self._claim_state(event.by_claim_id)
+            if self._resolve(correction_subject_id) != self._resolve(subject_id):
                 raise ValidationError(
-                    f"the correction is about {correction.subject_id}, the claim about {recorded.subject_id}",
+                    f"the correction is about {correction_subject_id}, the claim about {subject_id}",
                     path="$.by_claim_id", value=event.by_claim_id,
                     hint="a correction is about the same subject; to say something else, record a new claim",
                 )

@@ -325,6 +325,74 @@ class EventLogContract:
             log.append([appended[0]], expected_versions={"entity:a": 1})
         assert snapshot(log) == before
 
+    # -- transactions ---------------------------------------------------------
+    def test_appends_in_a_transaction_land_together(self, filled, events):
+        log, appended = filled
+        source, blobs = events.source(b"a document of the transaction")
+        with log.transaction():
+            first = log.append([events.entity("t"), events.name("a")])
+            # reads inside the block see its own appends: head, ids, versions, streams
+            assert log.head().position == 10
+            assert log.stream_versions(["entity:a", "entity:t"]) == {"entity:a": 4, "entity:t": 1}
+            assert set(log.get_events([e.event_id for e in first.stored])) == {e.event_id for e in first.stored}
+            second = log.append([source, events.name("t")], blobs=blobs, expected_versions={"entity:t": 1})
+            assert [e.stream_version for e in log.read_stream("entity:t")] == [1, 2]
+            assert log.get_blob(source.stream_id.split(":", 1)[1]) == blobs[source.stream_id.split(":", 1)[1]]
+        assert [e.position for e in first.stored + second.stored] == [9, 10, 11, 12]
+        assert [e.event_id for e in log.read()][-4:] == [e.event_id for e in first.stored + second.stored]
+        assert_chain(log)
+        assert_ok(self.reopen(log))
+
+    def test_an_exception_in_a_transaction_stores_none_of_its_appends(self, filled, events):
+        log, _ = filled
+        before = snapshot(log)
+        source, blobs = events.source(b"rolled back with the rest")
+        with pytest.raises(KeyError):
+            with log.transaction():
+                log.append([events.entity("t")])
+                log.append([source], blobs=blobs)
+                raise KeyError("the caller gave up")
+        assert snapshot(log) == before
+        assert log.stream_versions(["entity:t"]) == {"entity:t": 0}
+        assert log.has_blobs(list(blobs)) == set()
+        # the log is usable afterwards, and its head and versions are read afresh
+        result = log.append([events.entity("t")], expected_versions={"entity:t": 0})
+        assert [e.position for e in result.stored] == [9]
+        assert_chain(log)
+
+    def test_a_failed_append_spoils_its_transaction_even_if_caught(self, filled, events):
+        log, appended = filled
+        before = snapshot(log)
+        with pytest.raises(ArchiveError):
+            with log.transaction():
+                log.append([events.entity("t")])
+                with pytest.raises(ConcurrencyError):
+                    log.append([events.name("a")], expected_versions={"entity:a": 1})
+                with pytest.raises(ArchiveError):  # no more appends in a spoilt transaction
+                    log.append([events.entity("u")])
+        assert snapshot(log) == before
+        assert_chain(log)
+
+    def test_a_nested_transaction_joins_the_outer_one(self, filled, events):
+        log, _ = filled
+        before = snapshot(log)
+        with pytest.raises(RuntimeError):
+            with log.transaction():
+                with log.transaction():
+                    log.append([events.entity("inner")])
+                log.append([events.entity("outer")])
+                raise RuntimeError("roll back both")
+        assert snapshot(log) == before
+
+    def test_a_second_handle_sees_a_transaction_only_when_it_commits(self, make_log, events):
+        log = make_log("shared")
+        other = make_log("shared")
+        with log.transaction():
+            log.append([events.entity("t")])
+            if other is not log:  # separate connections: the write is not visible before COMMIT
+                assert other.head().position == 0
+        assert other.head().position == 1 and other.stream_versions(["entity:t"]) == {"entity:t": 1}
+
     # -- blobs ----------------------------------------------------------------
     def test_blobs_are_content_addressed(self, make_log, events):
         log = make_log()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any, Iterator, Mapping, Protocol, Sequence, runtime_checkable
+from typing import Any, ContextManager, Iterator, Mapping, Protocol, Sequence, runtime_checkable
 
 import attrs
 
@@ -103,6 +103,15 @@ class EventLog(Protocol):
         expected_versions: Mapping[str, int] | None = None,
         blobs: Mapping[str, bytes] | None = None,
     ) -> AppendResult: ...
+
+    def transaction(self) -> ContextManager[None]:
+        """A block whose appends all land at its end, or none does (writers are kept out meanwhile).
+
+        Reads inside it see its own appends. An exception leaving the block, or
+        an append that failed inside it (even if the block caught the error),
+        rolls back every append of the block. Nested blocks join the outer one.
+        """
+        ...
 
     def read(self, *, after: int = 0, upto: int | None = None) -> Iterator[StoredEvent]:
         """Events with ``after < position <= upto`` in position order, streamed."""

@@ -7,8 +7,10 @@ Nothing survives the process; do not use it for an archive.
 
 from __future__ import annotations
 
+import contextlib
 from typing import Iterator, Mapping, Sequence
 
+from ..errors import ArchiveError
 from .base import GENESIS_HASH, AppendResult, Head, NewEvent, StoredEvent, check_blobs, plan_append
 
 __all__ = ["MemoryEventLog"]
@@ -20,8 +22,50 @@ class MemoryEventLog:
         self._by_id: dict[str, StoredEvent] = {}
         self._streams: dict[str, list[StoredEvent]] = {}
         self._blobs: dict[str, bytes] = {}
+        self._in_transaction = False
+        self._broken = False
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Appends inside the block all stay, or (on an exception, or after a failed append) none does."""
+        if self._in_transaction:
+            yield
+            return
+        count, blob_ids = len(self._events), set(self._blobs)
+        self._in_transaction, self._broken = True, False
+        try:
+            yield
+            if self._broken:
+                raise ArchiveError("an append failed inside the transaction, so nothing of it was stored")
+        except BaseException:
+            for row in self._events[count:]:
+                del self._by_id[row.event_id]
+                self._streams[row.stream_id].pop()
+                if not self._streams[row.stream_id]:
+                    del self._streams[row.stream_id]
+            del self._events[count:]
+            for key in set(self._blobs) - blob_ids:
+                del self._blobs[key]
+            raise
+        finally:
+            self._in_transaction = False
 
     def append(
+        self,
+        events: Sequence[NewEvent],
+        *,
+        expected_versions: Mapping[str, int] | None = None,
+        blobs: Mapping[str, bytes] | None = None,
+    ) -> AppendResult:
+        if self._in_transaction and self._broken:
+            raise ArchiveError("an append failed inside this transaction; roll it back first")
+        try:
+            return self._append(events, expected_versions=expected_versions, blobs=blobs)
+        except BaseException:
+            self._broken = self._in_transaction
+            raise
+
+    def _append(
         self,
         events: Sequence[NewEvent],
         *,

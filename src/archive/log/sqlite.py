@@ -13,10 +13,18 @@ reading the head, checking stream versions and inserting happen as one
 serialised step: positions are gap-free and two writers cannot both extend a
 stream. WAL mode lets readers (a rebuild, a browser) read while a writer
 appends; ``synchronous=FULL`` makes a returned append durable.
+
+:meth:`SQLiteEventLog.transaction` holds that lock across several reads and
+appends (the archive validates a batch under it; an import appends a bundle
+chunk by chunk under it and commits once). Inside it the log remembers the
+head, and the ids and stream versions read since the last append, so an
+append does not read again what the validator has just read: nobody else can
+change them while we hold the lock.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 from pathlib import Path
@@ -90,6 +98,18 @@ def _chunks(items: Sequence, size: int = _CHUNK):
         yield items[start: start + size]
 
 
+class _Transaction:
+    """What a writer holding the lock has learnt (see :meth:`SQLiteEventLog.transaction`)."""
+
+    def __init__(self) -> None:
+        self.head: Head | None = None  # kept for the whole transaction: only we move it
+        # Read since the last append, for the next one; cleared by each append so that a
+        # long import does not accumulate every id and stream it has seen.
+        self.versions: dict[str, int] = {}
+        self.events: dict[str, StoredEvent | None] = {}
+        self.broken = False  # an append failed part-way: only a rollback is safe
+
+
 class SQLiteEventLog:
     """An event log in one SQLite file (created on first open unless ``create=False``)."""
 
@@ -100,6 +120,7 @@ class SQLiteEventLog:
             raise FileNotFoundError(f"no event log at {self.path}")
         # isolation_level=None: we issue BEGIN/COMMIT ourselves, so we know what commits when.
         self._conn = sqlite3.connect(self.path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+        self._tx: _Transaction | None = None
         try:
             self._conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             if exists and self._is_empty_database():
@@ -160,6 +181,33 @@ class SQLiteEventLog:
             raise NotALogError(f"{self.path} has log format {version and version[0]}; this library reads {FORMAT_VERSION}")
 
     # -- writing ------------------------------------------------------------
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Hold the write lock for a block: its appends all commit at its end, or none does.
+
+        Reads inside the block see its own appends. An exception leaving the
+        block rolls everything back; so does an append that failed inside it,
+        even if the block caught the error (the block then raises). Nested
+        blocks join the outer one.
+        """
+        if self._tx is not None:
+            yield
+            return
+        conn = self._conn
+        conn.execute("BEGIN IMMEDIATE")
+        self._tx = tx = _Transaction()
+        try:
+            yield
+            if tx.broken:
+                raise ArchiveError("an append failed inside the transaction, so nothing of it was stored")
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        finally:
+            self._tx = None
+
     def append(
         self,
         events: Sequence[NewEvent],
@@ -167,17 +215,34 @@ class SQLiteEventLog:
         expected_versions: Mapping[str, int] | None = None,
         blobs: Mapping[str, bytes] | None = None,
     ) -> AppendResult:
+        if self._tx is None:
+            with self.transaction():
+                return self.append(events, expected_versions=expected_versions, blobs=blobs)
+        tx = self._tx
+        if tx.broken:
+            raise ArchiveError("an append failed inside this transaction; roll it back first")
         blobs = dict(blobs or {})
         check_blobs(blobs)
         conn = self._conn
-        conn.execute("BEGIN IMMEDIATE")
         try:
             streams = sorted({e.stream_id for e in events} | set(expected_versions or {}))
+            known = tx.versions
+            versions = {s: known[s] for s in streams if s in known}
+            if len(versions) < len(streams):
+                versions.update(self.stream_versions([s for s in streams if s not in versions]))
+            remembered = tx.events
+            ids = [e.event_id for e in events]
+            if all(i in remembered for i in ids):
+                existing = {i: remembered[i] for i in ids if remembered[i] is not None}
+            else:
+                existing = self.get_events(ids)
+            if tx.head is None:
+                tx.head = self.head()
             rows, already = plan_append(
                 events,
-                existing=self.get_events([e.event_id for e in events]),
-                current_versions=self.stream_versions(streams),
-                head=self.head(),
+                existing=existing,  # type: ignore[arg-type]
+                current_versions=versions,
+                head=tx.head,
                 expected_versions=expected_versions,
             )
             conn.executemany(
@@ -189,15 +254,18 @@ class SQLiteEventLog:
                     for r in rows
                 ],
             )
-            missing = sorted(set(blobs) - self.has_blobs(list(blobs)))
-            if missing:
-                conn.executemany("INSERT INTO sources (source_id, content) VALUES (?, ?)",
-                                 [(key, bytes(blobs[key])) for key in missing])
-            conn.execute("COMMIT")
+            if blobs:
+                missing = sorted(set(blobs) - self.has_blobs(list(blobs)))
+                if missing:
+                    conn.executemany("INSERT INTO sources (source_id, content) VALUES (?, ?)",
+                                     [(key, bytes(blobs[key])) for key in missing])
         except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
+            tx.broken = True
             raise
+        finally:
+            tx.versions, tx.events = {}, {}
+        if rows:
+            tx.head = Head(rows[-1].position, rows[-1].hash)
         return AppendResult(tuple(rows), already)
 
     # -- reading ------------------------------------------------------------
@@ -232,6 +300,8 @@ class SQLiteEventLog:
                 chunk,
             ):
                 versions[stream_id] = version
+        if self._tx is not None:
+            self._tx.versions.update(versions)
         return versions
 
     def get_events(self, event_ids: Sequence[str]) -> dict[str, StoredEvent]:
@@ -240,11 +310,19 @@ class SQLiteEventLog:
             marks = ",".join("?" * len(chunk))
             for row in self._conn.execute(f"SELECT {_COLUMNS} FROM events WHERE event_id IN ({marks})", chunk):
                 found[row[1]] = StoredEvent(*row)
+        if self._tx is not None:
+            self._tx.events.update(dict.fromkeys(event_ids))
+            self._tx.events.update(found)
         return found
 
     def head(self) -> Head:
+        if self._tx is not None and self._tx.head is not None:
+            return self._tx.head
         row = self._conn.execute("SELECT position, hash FROM events ORDER BY position DESC LIMIT 1").fetchone()
-        return Head(0, GENESIS_HASH) if row is None else Head(row[0], row[1])
+        head = Head(0, GENESIS_HASH) if row is None else Head(row[0], row[1])
+        if self._tx is not None:
+            self._tx.head = head
+        return head
 
     def get_blob(self, blob_id: str) -> bytes | None:
         row = self._conn.execute("SELECT content FROM sources WHERE source_id = ?", (blob_id,)).fetchone()
