@@ -12,12 +12,16 @@
 from __future__ import annotations
 
 import json
+import uuid
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import archive
 from archive import bundle as bundle_module
+from archive import validation
 from archive.bundle import export_bundle, import_bundle
 from archive.codec import to_dict
 from archive.errors import ValidationError
@@ -169,3 +173,24 @@ def test_an_import_that_fails_leaves_the_file_byte_identical(tmp_path, monkeypat
         with pytest.raises(ValidationError, match=r"events.jsonl:15: "):
             import_bundle(arc, path)
     assert file_digest(log) == before
+
+
+def _canonical_by_uuid(text: str) -> bool:
+    try:
+        return str(uuid.UUID(text)) == text
+    except ValueError:
+        return False
+
+
+@given(st.one_of(
+    st.uuids().map(str),
+    st.uuids().map(lambda u: str(u).upper()),
+    st.uuids().map(lambda u: "{" + str(u) + "}"),
+    st.uuids().map(lambda u: u.hex),
+    st.uuids().map(lambda u: f"urn:uuid:{u}"),
+    st.uuids().map(lambda u: str(u) + "\n"),
+    st.from_regex(r"[0-9a-fA-F-]{30,40}", fullmatch=True),
+    st.text(max_size=40),
+))
+def test_the_event_id_check_accepts_exactly_the_canonical_uuids(text):
+    assert bool(validation._CANONICAL_UUID.fullmatch(text)) == _canonical_by_uuid(text)

@@ -209,15 +209,16 @@ def _plain(node: Any) -> bool:
     differently (1e-07 and 1e-7).
     """
     kind = type(node)
+    if kind is dict:
+        for key, value in node.items():
+            # Strings first, without a call: they are most of an event.
+            if type(key) is not str or (type(value) is not str and not _plain(value)):
+                return False
+        return True
     if kind is str or kind is bool or node is None:
         return True
     if kind is int:
         return -(1 << 63) <= node < (1 << 63)
-    if kind is dict:
-        for key, value in node.items():
-            if type(key) is not str or not _plain(value):
-                return False
-        return True
     if kind is list or kind is tuple:
         return all(_plain(value) for value in node)
     return False
