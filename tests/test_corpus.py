@@ -138,3 +138,9 @@ def test_the_blog_cites_freeze_and_none_of_its_claims_is_put_on_him(catalogue):
     assert _rows(catalogue, "SELECT work, author, published FROM citation_details WHERE source_id = ?", BLOG) == [
         ("Russia: A History", "Freeze, Gregory L.", "2009")]
     assert not _rows(catalogue, "SELECT claim_id FROM claims WHERE source_id = ? AND cited_work_id IS NOT NULL", BLOG)
+
+
+def test_every_predicate_the_corpus_uses_is_in_the_vocabulary(catalogue):
+    undocumented = _rows(catalogue, "SELECT DISTINCT predicate FROM claims "
+                                    "WHERE predicate NOT IN (SELECT predicate FROM predicates) ORDER BY predicate")
+    assert undocumented == []
