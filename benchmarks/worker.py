@@ -310,8 +310,8 @@ def floor(args) -> dict:
                     date and date.get("original"), span and span.earliest, span and span.latest,
                     data["source_id"], sel["exact"], sel.get("prefix", ""), sel.get("suffix", ""), sel["start"],
                     sel["end"], data.get("note"), data.get("voice", "author"), data.get("speaker"),
-                    data.get("speaker_id"), "asserted", None, "normal", None, data["curator"], data["recorded_at"],
-                    position,
+                    data.get("speaker_id"), data.get("cited_work_id"), "asserted", None, "normal", None,
+                    data["curator"], data["recorded_at"], position,
                 ))
                 if len(rows) == 5000:
                     out.executemany(insert, rows)

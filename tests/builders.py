@@ -17,7 +17,7 @@ from typing import Any
 from archive.log.base import blob_id
 from archive.model import (
     ClaimAssessed, ClaimDate, ClaimRecorded, ClaimRetracted, ClaimSuperseded, ConclusionRecorded, EntitiesMerged,
-    EntityRecorded, EntitySplit, NameRecorded, SourceRecorded,
+    EntityRecorded, EntitySplit, NameRecorded, SourceRecorded, WorkCited, WorkRecorded,
 )
 from archive.text import make_selector
 
@@ -74,13 +74,22 @@ class Builder:
     def claim(self, claim_id: str, *, subject_id: str, source: SourceRecorded, text: str, quote: str,
               predicate: str = "held_office", object_id: str | None = None, object_literal: str | None = None,
               edtf: str | None = None, occurrence: int = 1, voice: str = "author",
-              speaker: str | None = None) -> ClaimRecorded:
+              speaker: str | None = None, cited_work_id: str | None = None) -> ClaimRecorded:
         return ClaimRecorded(
             **self._stamp(), claim_id=claim_id, subject_id=subject_id, predicate=predicate,
             source_id=source.source_id, selector=make_selector(text, quote, occurrence=occurrence),
             object_id=object_id, object_literal=object_literal,
             date=ClaimDate(as_written=edtf, edtf=edtf) if edtf else None, voice=voice, speaker=speaker,
+            cited_work_id=cited_work_id,
         )
+
+    def work(self, work_id: str, *, title: str = "A cited book", kind: str = "book",
+             published: str | None = None) -> WorkRecorded:
+        return WorkRecorded(**self._stamp(), work_id=work_id, title=title, kind=kind, published=published)
+
+    def cite(self, work_id: str, *, source: SourceRecorded, text: str, quote: str, occurrence: int = 1) -> WorkCited:
+        return WorkCited(**self._stamp(), work_id=work_id, source_id=source.source_id,
+                         selector=make_selector(text, quote, occurrence=occurrence))
 
 
 def file_digest(path: Path) -> str | None:

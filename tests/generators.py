@@ -2,7 +2,8 @@
 
 Unlike ``tests/strategies.py`` (single events, free-standing), every event here
 is valid where it stands: references exist, quotes are in their sources,
-lifecycle events respect the claim's state, merges never make cycles. The
+lifecycle events respect the claim's state, merges never make cycles, a claim
+names a cited work only where its source cites it. The
 state is tracked while drawing, so each batch can be appended as it is.
 """
 
@@ -17,7 +18,7 @@ WORDS = ["Khrushchev", "Hrușciov", "Хрущёв", "secretário", "partido", "K
 PREDICATES = ["held_office", "born", "died", "occurred", "member_of"]
 DATES = ["1938", "1925", "1953-03", "1953-03-01", "1953-03-05", "1961", "1962", "1936/1939", "1950~", "195X"]
 OPERATIONS = ["source", "derived", "entity", "name", "claim", "claim", "claim", "retract", "supersede", "assess",
-              "merge", "split", "conclusion"]
+              "merge", "split", "conclusion", "work", "cite", "cite"]
 
 
 @st.composite
@@ -29,7 +30,18 @@ def archive_batches(draw, max_batches: int = 4, max_events: int = 6):
     entities: list[str] = []
     merged: dict[str, str] = {}    # entity -> into
     claims: dict[str, list] = {}   # claim_id -> [subject, status]
+    works: list[str] = []
+    cited: dict[str, set] = {}     # source_id -> works it cites
+    citations: set = set()         # (work, source, start, end): recorded once
     count = {"claim": 0, "conclusion": 0}
+
+    def passage(text: str) -> tuple[str, int]:
+        """Some consecutive words of ``text`` and which of their occurrences."""
+        words = text.split(" ")
+        first = draw(st.integers(0, len(words) - 1))
+        last = draw(st.integers(first, min(len(words) - 1, first + 5)))
+        quote = " ".join(words[first: last + 1])
+        return quote, draw(st.integers(1, text.count(quote))) if text.count(quote) > 1 else 1
 
     def resolve(entity_id: str) -> str:
         while entity_id in merged:
@@ -59,23 +71,36 @@ def archive_batches(draw, max_batches: int = 4, max_events: int = 6):
             elif op == "name":
                 events.append(build.name(draw(st.sampled_from(entities)), draw(st.sampled_from(WORDS[:12])),
                                          language=draw(st.sampled_from(["pt", "ro", "ru", "en"]))))
-            elif op == "claim":
+            elif op == "work" or (op == "cite" and not works):
+                work_id = f"w{len(works)}"
+                works.append(work_id)
+                events.append(build.work(work_id, kind=draw(st.sampled_from(["book", "memoir", "article"])),
+                                         published=draw(st.none() | st.sampled_from(DATES))))
+            elif op == "cite" and sources:
                 source, text = draw(st.sampled_from(sources))
-                words = text.split(" ")
-                first = draw(st.integers(0, len(words) - 1))
-                last = draw(st.integers(first, min(len(words) - 1, first + 5)))
-                quote = " ".join(words[first: last + 1])
-                occurrence = draw(st.integers(1, text.count(quote))) if text.count(quote) > 1 else 1
+                work_id = draw(st.sampled_from(works))
+                event = build.cite(work_id, source=source, text=text, quote=(p := passage(text))[0], occurrence=p[1])
+                key = (work_id, source.source_id, event.selector.start, event.selector.end)
+                if key not in citations:
+                    citations.add(key)
+                    cited.setdefault(source.source_id, set()).add(work_id)
+                    events.append(event)
+            elif op == "claim":
+                citing = [s for s in sources if s[0].source_id in cited]
+                source, text = draw(st.sampled_from(citing if citing and draw(st.booleans()) else sources))
+                quote, occurrence = passage(text)
                 count["claim"] += 1
                 claim_id = f"c{count['claim']}"
                 subject = draw(st.sampled_from(entities))
                 voice = draw(st.sampled_from(["author", "author", "reported", "reader"]))
+                citable = sorted(cited.get(source.source_id, ())) if voice != "reader" else []
                 events.append(build.claim(
                     claim_id, subject_id=subject, source=source, text=text, quote=quote, occurrence=occurrence,
                     predicate=draw(st.sampled_from(PREDICATES)),
                     object_id=draw(st.none() | st.sampled_from(entities)),
                     edtf=draw(st.none() | st.sampled_from(DATES)),
                     voice=voice, speaker=None if voice == "author" else "someone",
+                    cited_work_id=draw(st.sampled_from([None, *citable])) if citable else None,
                 ))
                 claims[claim_id] = [subject, "asserted"]
             elif op == "retract" and asserted:

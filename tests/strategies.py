@@ -33,15 +33,17 @@ its speaker, a derived text says how it was derived, no merge of an entity into 
 *not* referentially consistent: a claim's subject and source are not recorded anywhere)
     ``source_recorded()``       current version (2); a third are derived texts.
     ``entity_recorded()``, ``name_recorded()`` (version 2)
-    ``claim_recorded()``        current version (2), every voice.
+    ``claim_recorded()``        current version (3), every voice, sometimes naming a cited work.
     ``claim_retracted()``, ``claim_superseded()``, ``claim_assessed()``
     ``conclusion_recorded()``, ``entities_merged()``, ``entity_split()``
-    ``reasons()``               the ``reason`` text of the last six.
+    ``work_recorded()``, ``work_cited()``   cited works and their citations.
+    ``reasons()``               the ``reason`` text of the retractions … splits.
     ``EVENT_STRATEGIES``        ``{type name: strategy}`` for every event class the codec knows.
     ``events()``                any one of them.
     ``name_recorded_v1_dicts()``    dicts of NameRecorded version 1 (``lang``, no script/preferred).
     ``source_recorded_v1_dicts()``  dicts of SourceRecorded version 1 (no derived_from/derivation).
-    ``claim_recorded_v1_dicts()``   dicts of ClaimRecorded version 1 (no voice/speaker/speaker_id).
+    ``claim_recorded_v1_dicts()``   dicts of ClaimRecorded version 1 (no voice/speaker/speaker_id/cited_work_id).
+    ``claim_recorded_v2_dicts()``   dicts of ClaimRecorded version 2 (no cited_work_id).
     ``OLD_VERSIONS``            ``{(type, version): (renamed fields, missing fields)}`` of superseded versions.
     ``downgrade(event, v)``     the dict version ``v`` of the event's type would hold.
     ``OLD_VERSION_STRATEGIES``  ``{(type, version): strategy}`` for every superseded version.
@@ -65,6 +67,7 @@ from archive.model import (
     ENTITY_KINDS,
     RANKS,
     VOICES,
+    WORK_KINDS,
     ClaimAssessed,
     ClaimDate,
     ClaimRecorded,
@@ -77,6 +80,8 @@ from archive.model import (
     NameRecorded,
     SourceRecorded,
     TextSelector,
+    WorkCited,
+    WorkRecorded,
 )
 from archive.validation import ID_PATTERN, LANGUAGE_PATTERN, PREDICATE_PATTERN, SCRIPT_PATTERN
 
@@ -108,11 +113,14 @@ __all__ = [
     "conclusion_recorded",
     "entities_merged",
     "entity_split",
+    "work_recorded",
+    "work_cited",
     "EVENT_STRATEGIES",
     "events",
     "name_recorded_v1_dicts",
     "source_recorded_v1_dicts",
     "claim_recorded_v1_dicts",
+    "claim_recorded_v2_dicts",
     "OLD_VERSIONS",
     "downgrade",
     "OLD_VERSION_STRATEGIES",
@@ -444,11 +452,11 @@ def _statement(draw) -> dict[str, Any]:
 
 @st.composite
 def claim_recorded(draw) -> ClaimRecorded:
-    """A ``ClaimRecorded`` (version 2) whose selector is anchored in a text of its own (not a stored source).
+    """A ``ClaimRecorded`` (version 3) whose selector is anchored in a text of its own (not a stored source).
 
     It has an entity object, a literal object or none, never both; sometimes a date and a note.
     Its voice is the author's (the default) or a reported or reader voice with a speaker, a
-    speaker entity or both.
+    speaker entity or both. Author and reported claims sometimes name a cited work.
     """
     text = draw(source_texts())
     voice = draw(st.sampled_from(VOICES))
@@ -471,6 +479,7 @@ def claim_recorded(draw) -> ClaimRecorded:
         voice=voice,
         speaker=speaker,
         speaker_id=speaker_id,
+        cited_work_id=draw(_maybe(slugs())) if voice != "reader" else None,
     )
 
 
@@ -521,6 +530,35 @@ def entity_split(draw) -> EntitySplit:
     return EntitySplit(**draw(_envelope()), entity_id=draw(slugs()), reason=draw(reasons()))
 
 
+@st.composite
+def work_recorded(draw) -> WorkRecorded:
+    """A ``WorkRecorded`` of any kind, every optional field sometimes set."""
+    return WorkRecorded(
+        **draw(_envelope()),
+        work_id=draw(slugs()),
+        title=draw(st.one_of(st.sampled_from(["Russia: A History", "Khrushchev: The Man and His Era"]), texts(120))),
+        kind=draw(st.sampled_from(WORK_KINDS)),
+        author=draw(_maybe(texts(60))),
+        published=draw(_maybe(gregorian_edtf())),
+        publisher=draw(_maybe(texts(60))),
+        identifier=draw(_maybe(st.sampled_from(["ISBN 978-0-393-32484-6", "ISSN 0024-3019"]))),
+        language=draw(_maybe(languages())),
+        note=draw(_maybe(notes())),
+    )
+
+
+@st.composite
+def work_cited(draw) -> WorkCited:
+    """A ``WorkCited`` whose selector is anchored in a text of its own (not a stored source)."""
+    return WorkCited(
+        **draw(_envelope()),
+        work_id=draw(slugs()),
+        source_id=draw(source_ids()),
+        selector=draw(selectors(draw(source_texts()))),
+        note=draw(_maybe(notes())),
+    )
+
+
 #: One strategy per event class the codec knows, by type name.
 EVENT_STRATEGIES: dict[str, st.SearchStrategy[Any]] = {
     "SourceRecorded": source_recorded(),
@@ -533,6 +571,8 @@ EVENT_STRATEGIES: dict[str, st.SearchStrategy[Any]] = {
     "ConclusionRecorded": conclusion_recorded(),
     "EntitiesMerged": entities_merged(),
     "EntitySplit": entity_split(),
+    "WorkRecorded": work_recorded(),
+    "WorkCited": work_cited(),
 }
 
 
@@ -546,7 +586,8 @@ def events() -> st.SearchStrategy[Any]:
 OLD_VERSIONS: dict[tuple[str, int], tuple[dict[str, str], tuple[str, ...]]] = {
     ("SourceRecorded", 1): ({}, ("derived_from", "derivation")),
     ("NameRecorded", 1): ({"language": "lang"}, ("script", "preferred")),
-    ("ClaimRecorded", 1): ({}, ("voice", "speaker", "speaker_id")),
+    ("ClaimRecorded", 1): ({}, ("voice", "speaker", "speaker_id", "cited_work_id")),
+    ("ClaimRecorded", 2): ({}, ("cited_work_id",)),
 }
 
 
@@ -569,8 +610,13 @@ def source_recorded_v1_dicts() -> st.SearchStrategy[dict[str, Any]]:
 
 
 def claim_recorded_v1_dicts() -> st.SearchStrategy[dict[str, Any]]:
-    """Tagged dicts of ClaimRecorded version 1: no voice, speaker or speaker_id."""
+    """Tagged dicts of ClaimRecorded version 1: no voice, speaker, speaker_id or cited_work_id."""
     return claim_recorded().map(lambda e: downgrade(e, 1))
+
+
+def claim_recorded_v2_dicts() -> st.SearchStrategy[dict[str, Any]]:
+    """Tagged dicts of ClaimRecorded version 2: no cited_work_id."""
+    return claim_recorded().map(lambda e: downgrade(e, 2))
 
 
 #: Dicts of every superseded (type, version) the codec still reads.
@@ -578,6 +624,7 @@ OLD_VERSION_STRATEGIES: dict[tuple[str, int], st.SearchStrategy[dict[str, Any]]]
     ("SourceRecorded", 1): source_recorded_v1_dicts(),
     ("NameRecorded", 1): name_recorded_v1_dicts(),
     ("ClaimRecorded", 1): claim_recorded_v1_dicts(),
+    ("ClaimRecorded", 2): claim_recorded_v2_dicts(),
 }
 
 

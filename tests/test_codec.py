@@ -78,7 +78,9 @@ V1_SOURCE = {
     "title": "Carreira política sob Stalin", "type": "SourceRecorded", "version": 1,
 }
 V1_CLAIM = dict(FIXTURE_CLAIM, version=1)
-V1_DICTS = {("NameRecorded", 1): V1_NAME, ("SourceRecorded", 1): V1_SOURCE, ("ClaimRecorded", 1): V1_CLAIM}
+V2_CLAIM = dict(FIXTURE_CLAIM, version=2)
+V1_DICTS = {("NameRecorded", 1): V1_NAME, ("SourceRecorded", 1): V1_SOURCE, ("ClaimRecorded", 1): V1_CLAIM,
+            ("ClaimRecorded", 2): V2_CLAIM}
 
 
 # -- round trips ------------------------------------------------------------------
@@ -325,6 +327,8 @@ NEWER_FIELDS = [
     (("ClaimRecorded", 1), "voice", "reported"),
     (("ClaimRecorded", 1), "speaker", "Taubman"),
     (("ClaimRecorded", 1), "speaker_id", "taubman"),
+    (("ClaimRecorded", 1), "cited_work_id", "taubman-2003"),
+    (("ClaimRecorded", 2), "cited_work_id", "taubman-2003"),
 ]
 
 

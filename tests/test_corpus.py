@@ -90,3 +90,57 @@ def test_every_quote_of_the_derived_text_is_in_its_text_not_the_original(catalog
         assert claims
         for quote, start, end in claims:
             assert text[start:end] == quote
+
+
+ROMANIAN = "sha256:f1a5f6fc0dd66534c4385feff4fc2213f8cdd7e5c836893b235fcbc3797ebedf"
+
+
+def test_every_citation_quotes_its_source_at_its_offsets(catalogue):
+    rows = _rows(catalogue, "SELECT citations.work_id, citations.quote, quote_start, quote_end, sources.text "
+                            "FROM citations JOIN sources USING (source_id)")
+    assert len(rows) >= 3
+    for work_id, quote, start, end, text in rows:
+        assert text[start:end] == quote, work_id
+
+
+def test_every_isbn_and_issn_of_the_romanian_bibliography_is_a_cited_work(catalogue):
+    import re
+
+    text = _rows(catalogue, "SELECT text FROM sources WHERE source_id = ?", ROMANIAN)[0][0]
+    printed = set(re.findall(r"IS[BS]N [0-9X-]{7,16}[0-9X]", text))
+    assert len(printed) >= 10
+    recorded = {identifier for (identifier,) in _rows(
+        catalogue, "SELECT DISTINCT cited_works.identifier FROM cited_works JOIN citations USING (work_id) "
+                   "WHERE citations.source_id = ? AND identifier IS NOT NULL", ROMANIAN)}
+    assert recorded == printed
+
+
+def test_the_article_reports_taubman_from_his_biography(catalogue):
+    """'001 reports that Taubman says …': a reported claim, its speaker, and the work it comes from."""
+    rows = _rows(catalogue, "SELECT claims.voice, claims.speaker_id, cited_works.title, cited_works.author, "
+                            "claims.source_id FROM claims JOIN cited_works ON cited_works.work_id = claims.cited_work_id "
+                            "WHERE claims.speaker_id = 'taubman'")
+    assert len(rows) >= 3
+    assert {r[:5] for r in rows} == {("reported", "taubman", "Khrushchev: The Man and His Era", "Taubman, William",
+                                      ROMANIAN)}
+
+
+def test_every_claim_that_names_a_work_comes_from_a_source_that_cites_it(catalogue):
+    named = _rows(catalogue, "SELECT claim_id, source_id, cited_work_id FROM claims WHERE cited_work_id IS NOT NULL")
+    assert {w for _, _, w in named} >= {"taubman-2003", "tompson-1995", "khrushchev-memoirs"}
+    cites = set(_rows(catalogue, "SELECT source_id, work_id FROM citations"))
+    for claim_id, source_id, work_id in named:
+        assert (source_id, work_id) in cites, claim_id
+    assert not _rows(catalogue, "SELECT claim_id FROM claims WHERE cited_work_id IS NOT NULL AND voice = 'reader'")
+
+
+def test_the_blog_cites_freeze_and_none_of_its_claims_is_put_on_him(catalogue):
+    assert _rows(catalogue, "SELECT work, author, published FROM citation_details WHERE source_id = ?", BLOG) == [
+        ("Russia: A History", "Freeze, Gregory L.", "2009")]
+    assert not _rows(catalogue, "SELECT claim_id FROM claims WHERE source_id = ? AND cited_work_id IS NOT NULL", BLOG)
+
+
+def test_every_predicate_the_corpus_uses_is_in_the_vocabulary(catalogue):
+    undocumented = _rows(catalogue, "SELECT DISTINCT predicate FROM claims "
+                                    "WHERE predicate NOT IN (SELECT predicate FROM predicates) ORDER BY predicate")
+    assert undocumented == []

@@ -182,6 +182,20 @@ def test_the_1938_appointment_reads_as_a_statement(corpus):
     assert (claim["status"], claim["rank"]) == ("asserted", "normal")
 
 
+def test_a_claim_taken_from_a_cited_work_names_the_work_in_both_exports(corpus, tmp_path):
+    with archive.open(corpus / "archive.db", create=False) as arc:
+        items = {a["body"]["archive:claim"]["claim_id"]: a for a in _items(annotations(arc.log))}
+    body = items["s001-c29"]["body"]
+    assert body["value"] == ("Nikita Khrushchev — sympathised with — the Mensheviks — according to William Taubman, "
+                             "in “Khrushchev: The Man and His Era”")
+    assert (body["archive:claim"]["cited_work_id"], body["archive:claim"]["cited_work_title"]) == (
+        "taubman-2003", "Khrushchev: The Man and His Era")
+    rows = {row["claim_id"]: row for row in claim_rows(corpus / "catalogue.db")}
+    assert (rows["s001-c29"]["cited_work"], rows["s001-c29"]["cited_work_id"]) == (
+        "Khrushchev: The Man and His Era", "taubman-2003")
+    assert (rows["s000-c24"]["cited_work"], rows["s000-c24"]["cited_work_id"]) == (None, None)
+
+
 def test_the_export_is_byte_identical_sorted_and_independent_of_when_it_was_made(corpus, tmp_path):
     first, second = tmp_path / "a.jsonld", tmp_path / "b.jsonld"
     _export(corpus / "archive.db", first)

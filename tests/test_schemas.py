@@ -600,12 +600,12 @@ def test_examples_quote_the_shipped_corpus_faithfully(index):
     elif data["type"] == "SourceRecorded":
         assert data["source_id"] in sources, "a source example must describe a shipped document"
         assert sources[data["source_id"]].name == data["filename"]
-    elif data["type"] == "ClaimRecorded":
+    elif data["type"] in ("ClaimRecorded", "WorkCited"):
         event = from_dict(data)
         assert event.source_id in sources, "a claim example must quote a shipped document"
         text = sources[event.source_id].read_text(encoding="utf-8")
         check_selector(text, event.selector)
-        if event.date is not None:
+        if getattr(event, "date", None) is not None:
             dates.check_claim_date(as_written=event.date.as_written, edtf=event.date.edtf,
                                    calendar=event.date.calendar, original=event.date.original)
     assert isinstance(from_dict(data), EVENT_TYPES[data["type"]])

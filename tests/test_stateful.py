@@ -1,7 +1,7 @@
 """Model-based testing of the whole archive (issue 7).
 
 A plain-Python model of the archive — sources, entities and their merges,
-claims and their lifecycle — runs next to the real thing: an event log file on
+cited works and their citations, claims and their lifecycle — runs next to the real thing: an event log file on
 disk and two catalogue files, one kept by ``update`` and one made by
 ``rebuild``. Hypothesis drives both with the same random sequence of curators'
 actions, including bad batches, closing and reopening the files, and a trip
@@ -10,8 +10,8 @@ through an exported bundle. After every step:
 * the log holds exactly the events the model accepted, byte for byte, at
   gap-free positions, and ``verify`` passes;
 * whenever a catalogue is refreshed, it says what the model predicts
-  (each claim's current subject, status, rank and correction; each entity's
-  current id), and the updated catalogue has the same content as a rebuilt one.
+  (each claim's current subject, status, rank, correction and cited work; each
+  entity's current id; which source cites which work), and the updated catalogue has the same content as a rebuilt one.
 """
 
 from __future__ import annotations
@@ -48,7 +48,9 @@ class ArchiveMachine(RuleBasedStateMachine):
         self.texts: dict[str, str] = {}            # source id -> text
         self.entities: list[str] = []
         self.merged: dict[str, str] = {}
-        self.claims: dict[str, dict] = {}          # claim id -> subject, status, rank, superseded_by
+        self.claims: dict[str, dict] = {}          # claim id -> subject, status, rank, superseded_by, work
+        self.works: list[str] = []
+        self.citations: set[tuple[str, str]] = set()  # (source id, work id)
         self.ids = 0
 
     def teardown(self) -> None:
@@ -90,6 +92,26 @@ class ArchiveMachine(RuleBasedStateMachine):
         entity_id = data.draw(st.sampled_from(self.entities))
         self._append([self.build.name(entity_id, data.draw(st.sampled_from(WORDS)), language="pt")])
 
+    @rule(kind=st.sampled_from(["book", "memoir", "newspaper article"]),
+          published=st.sampled_from([None, "1970", "1970/2007", "2003-08"]))
+    def record_work(self, kind, published):
+        work_id = self._next("w")
+        self._append([self.build.work(work_id, kind=kind, published=published)])
+        self.works.append(work_id)
+
+    @precondition(lambda self: self.works and self.texts)
+    @rule(data=st.data())
+    def cite_work(self, data):
+        source_id = data.draw(st.sampled_from(sorted(self.texts)))
+        work_id = data.draw(st.sampled_from(self.works))
+        text = self.texts[source_id]
+        # the source's own number, "(s7)", is unique in it: cite those words, once per work and source
+        quote = text[text.rindex("("):]
+        if (source_id, work_id) in self.citations:
+            return
+        self._append([self.build.cite(work_id, source=SimpleNamespace(source_id=source_id), text=text, quote=quote)])
+        self.citations.add((source_id, work_id))
+
     @precondition(lambda self: self.entities and self.texts)
     @rule(data=st.data())
     def record_claim(self, data):
@@ -103,12 +125,18 @@ class ArchiveMachine(RuleBasedStateMachine):
         occurrence = sum(1 for i in range(len(text)) if text.startswith(quote, i) and i <= start)
         subject = data.draw(st.sampled_from(self.entities))
         claim_id = self._next("c")
-        event = self.build.claim(claim_id, subject_id=subject, source=SimpleNamespace(source_id=source_id), text=text, quote=quote,
-                                 occurrence=occurrence, predicate=data.draw(st.sampled_from(["died", "held_office"])),
-                                 edtf=data.draw(st.sampled_from([None, "1953-03-01", "1953-03-05", "1953"])))
+        cited = sorted(w for s, w in self.citations if s == source_id)
+        work = data.draw(st.sampled_from([None, *cited])) if cited else None
+        event = self.build.claim(claim_id, subject_id=subject, source=SimpleNamespace(source_id=source_id), text=text,
+                                 quote=quote, occurrence=occurrence,
+                                 predicate=data.draw(st.sampled_from(["died", "held_office"])),
+                                 edtf=data.draw(st.sampled_from([None, "1953-03-01", "1953-03-05", "1953"])),
+                                 voice="reported" if work else "author", speaker="someone" if work else None,
+                                 cited_work_id=work)
         assert text[event.selector.start:event.selector.end] == quote
         self._append([event])
-        self.claims[claim_id] = {"subject": subject, "status": "asserted", "rank": "normal", "superseded_by": None}
+        self.claims[claim_id] = {"subject": subject, "status": "asserted", "rank": "normal", "superseded_by": None,
+                                 "work": work}
 
     def _asserted(self):
         return sorted(c for c, v in self.claims.items() if v["status"] == "asserted")
@@ -164,13 +192,21 @@ class ArchiveMachine(RuleBasedStateMachine):
     @rule(data=st.data())
     def bad_batch(self, data):
         """A good event followed by a bad one: all refused, the file unchanged."""
-        bad = data.draw(st.sampled_from(["unknown subject", "retract twice", "merge cycle", "duplicate id"]))
+        bad = data.draw(st.sampled_from(["unknown subject", "retract twice", "merge cycle", "duplicate id",
+                                         "uncited work"]))
         good = self.build.entity(f"never-{self.ids}")
         if bad == "unknown subject" or not self.claims:
             wrong = self.build.name("no-such-entity", "X")
         elif bad == "retract twice":
             retracted = [c for c, v in self.claims.items() if v["status"] != "asserted"]
             wrong = self.build.retract(retracted[0] if retracted else "no-such-claim")
+        elif bad == "uncited work" and self.texts and self.entities:
+            source_id = sorted(self.texts)[0]
+            text = self.texts[source_id]
+            uncited = [w for w in self.works if (source_id, w) not in self.citations] or ["no-such-work"]
+            wrong = self.build.claim("never-claim", subject_id=self.entities[0],
+                                     source=SimpleNamespace(source_id=source_id), text=text, quote=text[:1],
+                                     voice="reported", speaker="someone", cited_work_id=uncited[0])
         elif bad == "merge cycle" and self.merged:
             entity_id, into = next(iter(self.merged.items()))
             wrong = self.build.merge(self._resolve(into), entity_id)
@@ -216,15 +252,20 @@ class ArchiveMachine(RuleBasedStateMachine):
         assert catalogue_content(self.dir / "updated.db") == catalogue_content(self.dir / "rebuilt.db")
         conn = sqlite3.connect(self.dir / "rebuilt.db")
         try:
-            claims = {row[0]: {"subject": row[1], "status": row[2], "rank": row[3], "superseded_by": row[4]}
-                      for row in conn.execute("SELECT claim_id, subject_current_id, status, rank, superseded_by "
-                                              "FROM claims")}
+            claims = {row[0]: {"subject": row[1], "status": row[2], "rank": row[3], "superseded_by": row[4],
+                               "work": row[5]}
+                      for row in conn.execute("SELECT claim_id, subject_current_id, status, rank, superseded_by, "
+                                              "cited_work_id FROM claims")}
             current = dict(conn.execute("SELECT entity_id, current_id FROM entities"))
+            citations = set(conn.execute("SELECT source_id, work_id FROM citations"))
+            works = [w for (w,) in conn.execute("SELECT work_id FROM cited_works ORDER BY rowid")]
         finally:
             conn.close()
         expected = {c: {**v, "subject": self._resolve(v["subject"])} for c, v in self.claims.items()}
         assert claims == expected
         assert current == {e: self._resolve(e) for e in self.entities}
+        assert citations == self.citations
+        assert works == self.works
 
     # -- invariants ---------------------------------------------------------------------
     @invariant()

@@ -37,6 +37,8 @@ from .model import (  # noqa: E402
     NameRecorded,
     SourceRecorded,
     TextSelector,
+    WorkCited,
+    WorkRecorded,
 )
 
 __all__ = [
@@ -54,6 +56,8 @@ __all__ = [
     "ConclusionRecorded",
     "EntitiesMerged",
     "EntitySplit",
+    "WorkRecorded",
+    "WorkCited",
     "TextSelector",
     "ClaimDate",
     "ArchiveError",

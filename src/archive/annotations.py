@@ -107,9 +107,12 @@ def statement(claim: dict[str, Any]) -> str:
         if date["calendar"] != "gregorian":
             when += f" ({date['calendar']} calendar in the source)"
         parts.append(when)
+    work = f", in “{claim['cited_work_title']}”" if claim.get("cited_work_title") else ""
     if claim["voice"] == "reported":
-        parts.append(f"according to {claim['speaker'] or claim['speaker_id'] or 'someone the author reports'}")
-    elif claim["voice"] == "reader":
+        parts.append(f"according to {claim['speaker'] or claim['speaker_id'] or 'someone the author reports'}{work}")
+    elif work:
+        parts.append(f"citing “{claim['cited_work_title']}”")
+    if claim["voice"] == "reader":
         parts.append(f"says a reader, {claim['speaker'] or claim['speaker_id'] or 'unnamed'}")
     text = " — ".join(parts)
     if claim["status"] == "retracted":
@@ -128,6 +131,7 @@ def _uuid_urn(value: str) -> str:
 def _claims(log: EventLog) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
     """Every claim in the log, with its standing and history; and the sources by id."""
     labels: dict[str, str] = {}
+    works: dict[str, str] = {}  # work id -> title
     sources: dict[str, dict[str, Any]] = {}
     claims: dict[str, dict[str, Any]] = {}
     for stored in log.read():
@@ -137,6 +141,8 @@ def _claims(log: EventLog) -> tuple[list[dict[str, Any]], dict[str, dict[str, An
             sources[data["source_id"]] = data
         elif kind == "EntityRecorded":
             labels[data["entity_id"]] = data["label"]
+        elif kind == "WorkRecorded":
+            works[data["work_id"]] = data["title"]
         elif kind == "ClaimRecorded":
             date = data.get("date")
             claims[data["claim_id"]] = {
@@ -154,6 +160,8 @@ def _claims(log: EventLog) -> tuple[list[dict[str, Any]], dict[str, dict[str, An
                 "voice": data.get("voice", "author"),
                 "speaker": data.get("speaker"),
                 "speaker_id": data.get("speaker_id"),
+                "cited_work_id": data.get("cited_work_id"),
+                "cited_work_title": works.get(data.get("cited_work_id", "")),
                 "note": data.get("note"),
                 "source_id": data["source_id"],
                 "source_title": sources[data["source_id"]]["title"] if data["source_id"] in sources else None,
@@ -281,6 +289,7 @@ CLAIM_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("quote", "claims.quote", "The source's exact words."),
     ("voice", "claims.voice", "Who in the source says it: author, reported or reader."),
     ("speaker", "claims.speaker", "The person speaking, for reported and reader claims."),
+    ("cited_work", "cited_works.title", "Title of the cited work the source gives for the claim, if any."),
     ("status", "claims.status", "asserted, retracted or superseded."),
     ("superseded_by", "claims.superseded_by", "The correction that replaced the claim, if superseded."),
     ("rank", "claims.rank", "preferred, normal or deprecated."),
@@ -291,6 +300,7 @@ CLAIM_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("subject_id", "claims.subject_current_id", "Subject entity id (after merges)."),
     ("object_id", "claims.object_current_id", "Object entity id (after merges), if any."),
     ("source_id", "claims.source_id", "Source id (sha256:<hex>)."),
+    ("cited_work_id", "claims.cited_work_id", "Cited work id, if any."),
     ("quote_start", "claims.quote_start", "Offset of the quote's first character in the source text."),
     ("quote_end", "claims.quote_end", "Offset just past the quote's last character."),
 )
@@ -298,6 +308,7 @@ CLAIM_COLUMNS: tuple[tuple[str, str, str], ...] = (
 _CLAIMS_SQL = (
     "SELECT " + ", ".join(f"{sql} AS [{name}]" for name, sql, _ in CLAIM_COLUMNS)
     + " FROM claims JOIN sources ON sources.source_id = claims.source_id"
+    + " LEFT JOIN cited_works ON cited_works.work_id = claims.cited_work_id"
     + " ORDER BY claims.subject_current_id, claims.date_earliest, claims.source_id, claims.quote_start,"
     + " claims.claim_id"
 )

@@ -85,6 +85,12 @@ def _claim_recorded_v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
     return {**data, "version": 2}
 
 
+@upcaster("ClaimRecorded", 2)
+def _claim_recorded_v2_to_v3(data: dict[str, Any]) -> dict[str, Any]:
+    # v3 added the optional cited_work_id; a v2 claim names no cited work.
+    return {**data, "version": 3}
+
+
 def upcast(data: dict[str, Any]) -> dict[str, Any]:
     """Bring an event dict of any known version up to the current version.
 
@@ -321,7 +327,8 @@ def _first_problem(exc: BaseException, data: Any, path: str = "$") -> tuple[str,
 LEGACY = {
     ("NameRecorded", 1): ({"script", "preferred"}, {"language": "lang"}),
     ("SourceRecorded", 1): ({"derived_from", "derivation"}, {}),
-    ("ClaimRecorded", 1): ({"voice", "speaker", "speaker_id"}, {}),
+    ("ClaimRecorded", 1): ({"voice", "speaker", "speaker_id", "cited_work_id"}, {}),
+    ("ClaimRecorded", 2): ({"cited_work_id"}, {}),
 }
 
 
@@ -432,6 +439,8 @@ _STREAM_KEYS = {
     "ConclusionRecorded": ("conclusion", "conclusion_id"),
     "EntitiesMerged": ("entity", "entity_id"),
     "EntitySplit": ("entity", "entity_id"),
+    "WorkRecorded": ("work", "work_id"),
+    "WorkCited": ("work", "work_id"),
 }
 
 

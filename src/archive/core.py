@@ -32,6 +32,8 @@ from .model import (
     NameRecorded,
     SourceRecorded,
     TextSelector,
+    WorkCited,
+    WorkRecorded,
     new_event_id,
     utc_now,
 )
@@ -206,7 +208,7 @@ class Archive:
         object_id: str | None = None, object_literal: str | None = None, date: ClaimDate | None = None,
         note: str | None = None, claim_id: str | None = None, recorded_at: datetime | None = None,
         event_id: str | None = None, voice: str = "author", speaker: str | None = None,
-        speaker_id: str | None = None,
+        speaker_id: str | None = None, cited_work_id: str | None = None,
     ) -> ClaimRecorded:
         """Build (not append) a claim, anchoring ``quote`` in the source's text."""
         return ClaimRecorded(
@@ -214,7 +216,7 @@ class Archive:
             subject_id=subject_id, predicate=predicate, source_id=source_id,
             selector=self.selector(source_id, quote, occurrence=occurrence), object_id=object_id,
             object_literal=object_literal, date=date, note=note, voice=voice, speaker=speaker,
-            speaker_id=speaker_id,
+            speaker_id=speaker_id, cited_work_id=cited_work_id,
         )
 
     def record_claim(self, **fields: Any) -> ClaimRecorded:
@@ -242,11 +244,14 @@ class Archive:
                             by_claim_id=by_claim_id, reason=reason)
 
     def correct(self, claim_id: str, *, reason: str, curator: str, new_claim_id: str | None = None,
-                **changes: Any) -> ClaimRecorded:
+                recorded_at: datetime | None = None, event_id: str | None = None,
+                claim_event_id: str | None = None, **changes: Any) -> ClaimRecorded:
         """Record a corrected copy of a claim and supersede the old one, in one atomic append.
 
         ``changes`` are :meth:`claim` arguments (``quote=``, ``date=``, ``object_id=``…); what is
         not changed is taken from the old claim. ``new_claim_id`` names the correction (default: a UUID).
+        Both events get ``recorded_at``; ``claim_event_id`` is the correction's event id and
+        ``event_id`` the supersession's (defaults: now, and fresh UUIDs).
         """
         old = None
         for stored in self.log.read_stream(f"claim:{claim_id}"):
@@ -258,13 +263,15 @@ class Archive:
         fields: dict[str, Any] = dict(
             subject_id=old.subject_id, predicate=old.predicate, source_id=old.source_id, quote=old.selector.exact,
             object_id=old.object_id, object_literal=old.object_literal, date=old.date, note=old.note,
-            voice=old.voice, speaker=old.speaker, speaker_id=old.speaker_id)
+            voice=old.voice, speaker=old.speaker, speaker_id=old.speaker_id, cited_work_id=old.cited_work_id)
         if "quote" not in changes and "source_id" not in changes:
             fields["occurrence"] = 1 + self.source_text(old.source_id).count(old.selector.exact, 0,
                                                                                old.selector.start)
         fields.update(changes)
-        correction = self.claim(curator=curator, claim_id=new_claim_id, **fields)
-        superseded = ClaimSuperseded(**self._stamp(curator, None, None), claim_id=claim_id,
+        stamp = self._stamp(curator, recorded_at, event_id)
+        correction = self.claim(curator=curator, claim_id=new_claim_id, recorded_at=stamp["recorded_at"],
+                                event_id=claim_event_id, **fields)
+        superseded = ClaimSuperseded(**stamp, claim_id=claim_id,
                                      by_claim_id=correction.claim_id, reason=reason)
         self.append([correction, superseded])
         return correction
@@ -295,6 +302,23 @@ class Archive:
                             conclusion_id=conclusion_id or new_event_id(), subject_id=subject_id,
                             predicate=predicate, rests_on=tuple(rests_on), reason=reason, object_id=object_id,
                             object_literal=object_literal, date=date)
+
+    # -- works the sources cite ------------------------------------------------------
+    def record_work(self, work_id: str, *, title: str, kind: str, curator: str, author: str | None = None,
+                    published: str | None = None, publisher: str | None = None, identifier: str | None = None,
+                    language: str | None = None, note: str | None = None, recorded_at: datetime | None = None,
+                    event_id: str | None = None) -> WorkRecorded:
+        """Record a work the sources cite but the archive does not hold (a source without bytes)."""
+        return self._record(WorkRecorded, curator, recorded_at, event_id, work_id=work_id, title=title, kind=kind,
+                            author=author, published=published, publisher=publisher, identifier=identifier,
+                            language=language, note=note)
+
+    def cite_work(self, work_id: str, *, source_id: str, quote: str, curator: str, occurrence: int = 1,
+                  note: str | None = None, recorded_at: datetime | None = None,
+                  event_id: str | None = None) -> WorkCited:
+        """Record that ``source_id`` cites the work in the words ``quote`` (its ``occurrence``-th match)."""
+        return self._record(WorkCited, curator, recorded_at, event_id, work_id=work_id, source_id=source_id,
+                            selector=self.selector(source_id, quote, occurrence=occurrence), note=note)
 
     # -- reading ------------------------------------------------------------
     def selector(self, source_id: str, quote: str, *, occurrence: int = 1) -> TextSelector:

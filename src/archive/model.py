@@ -32,11 +32,14 @@ __all__ = [
     "ConclusionRecorded",
     "EntitiesMerged",
     "EntitySplit",
+    "WorkRecorded",
+    "WorkCited",
     "VOICES",
     "RANKS",
     "TextSelector",
     "ClaimDate",
     "ENTITY_KINDS",
+    "WORK_KINDS",
     "EVENT_CLASSES",
     "new_event_id",
     "utc_now",
@@ -215,11 +218,17 @@ class ClaimRecorded(Event):
     the author ``reported`` ("Taubman afirmă…", a memoir quoted inline), or a
     ``reader`` (a comment under a blog post). ``speaker`` names that person as
     the source does; ``speaker_id`` links them to an entity where catalogued.
-    Version 1 had no voice: its claims are the author's.
+    ``cited_work_id`` names the cited work (a :class:`WorkRecorded`) the source
+    gives for the claim: the book in which a reported speaker says it, or the
+    reference the author rests it on. The source must cite that work
+    (:class:`WorkCited`), so "001 reports that Taubman, in *Khrushchev: The Man
+    and His Era*, says …" is anchored twice: the claim's quote and the citation's.
+    Version 1 had no voice: its claims are the author's. Version 2 had no
+    ``cited_work_id``.
     """
 
     TYPE: ClassVar[str] = "ClaimRecorded"
-    VERSION: ClassVar[int] = 2
+    VERSION: ClassVar[int] = 3
 
     claim_id: str
     subject_id: str
@@ -233,6 +242,7 @@ class ClaimRecorded(Event):
     voice: str = "author"
     speaker: str | None = None
     speaker_id: str | None = None
+    cited_work_id: str | None = None
 
     @property
     def stream_id(self) -> str:
@@ -363,6 +373,73 @@ class EntitySplit(Event):
         return f"entity:{self.entity_id}"
 
 
+@attrs.frozen(kw_only=True)
+class WorkRecorded(Event):
+    """A work the sources cite but the archive does not hold: a source without bytes.
+
+    Freeze's *Russia: A History*, Taubman's biography, Khrushchev's memoirs: the
+    archive cannot quote them, only what its sources say about or from them. So a
+    work has bibliographic metadata and no text; the sources that cite it say so
+    with :class:`WorkCited`, and claims a source attributes to it name it in
+    ``ClaimRecorded.cited_work_id``. ``published`` is an EDTF date (``2003``,
+    ``1970-11-24``), ``identifier`` an ISBN, ISSN, DOI or URL as printed.
+    """
+
+    TYPE: ClassVar[str] = "WorkRecorded"
+    VERSION: ClassVar[int] = 1
+
+    work_id: str
+    title: str
+    kind: str
+    author: str | None = None
+    published: str | None = None
+    publisher: str | None = None
+    identifier: str | None = None
+    language: str | None = None
+    note: str | None = None
+
+    @property
+    def stream_id(self) -> str:
+        return f"work:{self.work_id}"
+
+    @property
+    def creates_stream(self) -> bool:
+        return True
+
+
+@attrs.frozen(kw_only=True)
+class WorkCited(Event):
+    """Source S cites work W, here: the words of S that cite it (a bibliography entry, "în memoriile sale").
+
+    The selector is checked against the source's text like a claim's quote, so
+    ``archive verify`` proves every citation too.
+    """
+
+    TYPE: ClassVar[str] = "WorkCited"
+    VERSION: ClassVar[int] = 1
+
+    work_id: str
+    source_id: str
+    selector: TextSelector
+    note: str | None = None
+
+    @property
+    def stream_id(self) -> str:
+        return f"work:{self.work_id}"
+
+
+#: What a cited work can be. Closed, like ENTITY_KINDS, so the catalogue can facet on it.
+WORK_KINDS = (
+    "book",
+    "chapter",
+    "article",
+    "newspaper article",
+    "memoir",
+    "speech",
+    "web page",
+    "other",
+)
+
 #: Every event class the codec knows, current versions.
 EVENT_CLASSES: tuple[type[Event], ...] = (
     SourceRecorded,
@@ -375,4 +452,6 @@ EVENT_CLASSES: tuple[type[Event], ...] = (
     ConclusionRecorded,
     EntitiesMerged,
     EntitySplit,
+    WorkRecorded,
+    WorkCited,
 )

@@ -23,6 +23,7 @@ from .model import (
     ENTITY_KINDS,
     RANKS,
     VOICES,
+    WORK_KINDS,
     ClaimAssessed,
     ClaimRecorded,
     ClaimRetracted,
@@ -34,6 +35,9 @@ from .model import (
     Event,
     NameRecorded,
     SourceRecorded,
+    TextSelector,
+    WorkCited,
+    WorkRecorded,
 )
 from .text import check_selector, decode_text
 
@@ -205,6 +209,10 @@ class Validator:
                     self._check_conclusion(event)
                 elif isinstance(event, (EntitiesMerged, EntitySplit)):
                     self._check_merge(event)
+                elif isinstance(event, WorkRecorded):
+                    self._check_work(event)
+                elif isinstance(event, WorkCited):
+                    self._check_citation(event, created, blobs, source_media_types)
             except ValidationError as exc:
                 raise exc.at(place) from None
             self._batch.setdefault(event.stream_id, []).append(event)
@@ -364,15 +372,59 @@ class Validator:
         if event.voice != "author" and event.speaker is None and event.speaker_id is None:
             raise ValidationError(f"a {event.voice} claim must say who speaks", path="$.speaker", value=None,
                                   show_value=False, hint="give speaker (as the source names them) or speaker_id")
-        source_event = created.get(f"source:{event.source_id}")
+        if event.cited_work_id is not None:
+            if event.voice == "reader":
+                raise ValidationError("a reader's comment cites no work", path="$.cited_work_id",
+                                      value=event.cited_work_id,
+                                      hint="cited_work_id is for what the author reports from a work, or rests on it")
+            if not self._cites(event.source_id, event.cited_work_id):
+                raise UnknownReferenceError(
+                    "the claim's source does not cite this work", path="$.cited_work_id", value=event.cited_work_id,
+                    hint=f"record where {event.source_id} cites it first (WorkCited, Archive.cite_work)",
+                )
+        self._anchor(event.source_id, event.selector, created, blobs, source_media_types)
+
+    def _anchor(self, source_id: str, selector: TextSelector, created: Mapping[str, Event],
+                blobs: Mapping[str, bytes], source_media_types: Callable[[str], str | None]) -> None:
+        """The selector's words are in the source's text, at its offsets (claims and citations alike)."""
+        source_event = created.get(f"source:{source_id}")
         media_type = source_event.media_type if isinstance(source_event, SourceRecorded) else source_media_types(
-            event.source_id)
-        text = self.source_text(event.source_id, media_type or "application/octet-stream", blobs)
+            source_id)
+        text = self.source_text(source_id, media_type or "application/octet-stream", blobs)
         if text is None:
             raise ValidationError("the source is not text, so a quote cannot be anchored in it",
-                                  path="$.source_id", value=event.source_id)
-        _check_text(event.selector.exact, "$.selector.exact", short=False)
-        check_selector(text, event.selector)
+                                  path="$.source_id", value=source_id)
+        _check_text(selector.exact, "$.selector.exact", short=False)
+        check_selector(text, selector)
+
+    def _cites(self, source_id: str, work_id: str) -> bool:
+        """Whether the source cites the work, in the log or earlier in this batch."""
+        return any(isinstance(e, WorkCited) and e.source_id == source_id for e in self._stream(f"work:{work_id}"))
+
+    def _check_work(self, event: WorkRecorded) -> None:
+        _check_pattern(event.work_id, ID_PATTERN, "$.work_id", "work id (letters, digits, . _ : -)")
+        _check_text(event.title, "$.title")
+        if event.kind not in WORK_KINDS:
+            raise ValidationError("unknown work kind", path="$.kind", value=event.kind,
+                                  hint=f"use one of {', '.join(WORK_KINDS)}")
+        for name in ("author", "publisher", "identifier"):
+            _check_text(getattr(event, name), f"$.{name}", required=False)
+        if event.published is not None:
+            dates.validate_edtf(event.published, path="$.published")
+        if event.language is not None:
+            _check_pattern(event.language, LANGUAGE_PATTERN, "$.language", "BCP 47 language tag (e.g. en, ro, ru)")
+        _check_text(event.note, "$.note", short=False, required=False)
+
+    def _check_citation(self, event: WorkCited, created: Mapping[str, Event],
+                        blobs: Mapping[str, bytes], source_media_types: Callable[[str], str | None]) -> None:
+        _check_text(event.note, "$.note", short=False, required=False)
+        self._anchor(event.source_id, event.selector, created, blobs, source_media_types)
+        for earlier in self._stream(f"work:{event.work_id}"):
+            if (isinstance(earlier, WorkCited) and earlier.source_id == event.source_id
+                    and (earlier.selector.start, earlier.selector.end) == (event.selector.start, event.selector.end)):
+                raise ValidationError("the source's citation of this work at these words is already recorded",
+                                      path="$.selector", value=f"{event.selector.start}-{event.selector.end}",
+                                      hint="a citation is recorded once; a second citation quotes other words")
 
     def _check_lifecycle(self, event: ClaimRetracted | ClaimSuperseded | ClaimAssessed) -> None:
         subject_id, status = self._claim_state(event.claim_id)
@@ -440,6 +492,8 @@ def references(event: Event) -> list[tuple[str, str, str]]:
         entity("$.object_id", event.object_id)
         entity("$.speaker_id", event.speaker_id)
         found.append(("$.source_id", f"source:{event.source_id}", "source"))
+        if event.cited_work_id is not None:
+            found.append(("$.cited_work_id", f"work:{event.cited_work_id}", "work"))
     elif isinstance(event, (ClaimRetracted, ClaimAssessed)):
         claim("$.claim_id", event.claim_id)
     elif isinstance(event, ClaimSuperseded):
@@ -455,6 +509,9 @@ def references(event: Event) -> list[tuple[str, str, str]]:
         entity("$.into_id", event.into_id)
     elif isinstance(event, EntitySplit):
         entity("$.entity_id", event.entity_id)
+    elif isinstance(event, WorkCited):
+        found.append(("$.work_id", f"work:{event.work_id}", "work"))
+        found.append(("$.source_id", f"source:{event.source_id}", "source"))
     return found
 
 

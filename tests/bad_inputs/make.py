@@ -59,8 +59,8 @@ def entity(n: int, **changes) -> dict:
     return base
 
 
-def event(kind: str, n: int, **fields) -> dict:
-    return {"type": kind, "version": 1, "event_id": uuid(n), "recorded_at": "2026-11-24T09:00:00Z",
+def event(type_name: str, n: int, **fields) -> dict:
+    return {"type": type_name, "version": 1, "event_id": uuid(n), "recorded_at": "2026-11-24T09:00:00Z",
             "curator": "bad-input-corpus", **fields}
 
 
@@ -243,6 +243,30 @@ case("source-recorded-twice", [event("SourceRecorded", 733, source_id=SOURCE, ti
                                | {"version": 2}], 1, "$.source_id", "already recorded")
 case("duplicate-event-id-other-content", [entity(0, event_id=SHIPPED_EVENT_ID)], 1, "$.event_id",
      "already used by an event with different content")
+
+# -- cited works ------------------------------------------------------------------------------
+REPORTED = {"voice": "reported", "speaker": "William Taubman", "version": 3}
+case("claim-cites-an-unknown-work", [claim(734, cited_work_id="nobody-2000", **REPORTED)], 1, "$.cited_work_id",
+     "unknown work")
+case("claim-cites-a-work-its-source-does-not", [claim(735, cited_work_id="taubman-2003", **REPORTED)], 1,
+     "$.cited_work_id", "does not cite this work")
+case("cited-work-in-a-version-2-claim", [claim(736, cited_work_id="taubman-2003", voice="reported",
+                                               speaker="William Taubman")], 1, "$.cited_work_id",
+     "unknown field in version 2")
+case("reader-comment-cites-a-work", [claim(737, cited_work_id="taubman-2003", voice="reader", speaker="a reader",
+                                           version=3)], 1, "$.cited_work_id", "a reader's comment cites no work")
+case("work-published-on-30-february", [event("WorkRecorded", 738, work_id="bad-work", title="A book", kind="book",
+                                             published="2003-02-30")], 1, "$.published", "does not exist")
+case("work-of-an-unknown-kind", [event("WorkRecorded", 739, work_id="bad-work", title="A book", kind="pamphlet")],
+     1, "$.kind", "unknown work kind")
+case("work-recorded-twice", [event("WorkRecorded", 740, work_id="taubman-2003", title="Again", kind="book")], 1,
+     "$.work_id", "already recorded")
+case("citation-of-an-unknown-work", [event("WorkCited", 741, work_id="nobody-2000", source_id=SOURCE,
+                                           selector={"exact": QUOTE, "start": START, "end": START + len(QUOTE)})],
+     1, "$.work_id", "unknown work")
+case("citation-not-in-the-source", [event("WorkCited", 742, work_id="taubman-2003", source_id=SOURCE,
+                                          selector={"exact": "Taubman, William", "start": 0, "end": 16})],
+     1, "$.selector.exact", "")
 
 # -- enormous fields ------------------------------------------------------------------------
 case("enormous-note", [claim(801, note="Khrushchev " * 200_000)], 1, "$.note", "longer than")

@@ -42,6 +42,7 @@ _LABEL_COLUMNS = {
     "entity_names": "name",
     "claims": "quote",
     "predicates": "predicate",
+    "cited_works": "title",
 }
 
 #: Facets shown on a table's or view's page without asking.
@@ -54,6 +55,9 @@ _FACETS = {
     "claim_details": ["predicate", "source", "status", "rank", "voice"],
     "timeline": ["entity", "predicate"],
     "conflicts": ["subject", "predicate", "disagreement"],
+    "cited_works": ["kind"],
+    "citations": ["source_id", "work_id"],
+    "citation_details": ["cited_by", "kind"],
 }
 
 #: Default order of a table's page, where the primary key is not the useful one.
@@ -61,6 +65,7 @@ _SORT = {
     "entities": ("sort", "label"),
     "entity_names": ("sort", "name"),
     "sources": ("sort", "title"),
+    "cited_works": ("sort", "published_earliest"),
     "claim_history": ("sort_desc", "position"),  # the latest changes first
 }
 

@@ -37,7 +37,8 @@ _INSERT = {
     t.name: f"INSERT INTO [{t.name}] ({', '.join(t.column_names)}) VALUES ({', '.join('?' * len(t.columns))})"
     for t in TABLES
 }
-_BUFFERED = ("sources", "entities", "entity_names", "claims", "claim_history", "conclusions", "conclusion_claims")
+_BUFFERED = ("sources", "entities", "entity_names", "cited_works", "citations", "claims", "claim_history",
+             "conclusions", "conclusion_claims")
 
 
 def static_rows() -> dict[str, list[tuple]]:
@@ -80,6 +81,8 @@ class Projector:
             "ConclusionRecorded": self._conclusion_recorded,
             "EntitiesMerged": self._entities_merged,
             "EntitySplit": self._entity_split,
+            "WorkRecorded": self._work_recorded,
+            "WorkCited": self._work_cited,
         }
 
     def apply(self, stored: StoredEvent) -> None:
@@ -175,6 +178,23 @@ class Projector:
             data.get("script"), int(bool(data.get("preferred", False))), *self._recorded(stored, data),
         ))
 
+    # -- cited works ------------------------------------------------------------------
+    def _work_recorded(self, stored: StoredEvent, data: dict[str, Any]) -> None:
+        published = data.get("published")
+        self._buffers["cited_works"].append((
+            data["work_id"], data["title"], data["kind"], data.get("author"), published,
+            dates.bounds(published).earliest if published else None, data.get("publisher"), data.get("identifier"),
+            data.get("language"), data.get("note"), *self._recorded(stored, data),
+        ))
+
+    def _work_cited(self, stored: StoredEvent, data: dict[str, Any]) -> None:
+        selector = data["selector"]
+        self._buffers["citations"].append((
+            data["event_id"], data["work_id"], data["source_id"], selector["exact"], selector.get("prefix", ""),
+            selector.get("suffix", ""), selector["start"], selector["end"], data.get("note"),
+            *self._recorded(stored, data),
+        ))
+
     # -- claims ---------------------------------------------------------------------
     def _claim_recorded(self, stored: StoredEvent, data: dict[str, Any]) -> None:
         selector = data["selector"]
@@ -186,12 +206,14 @@ class Projector:
             *_date_fields(data.get("date")),
             data["source_id"], selector["exact"], selector.get("prefix", ""), selector.get("suffix", ""),
             selector["start"], selector["end"], data.get("note"),
-            data.get("voice", "author"), data.get("speaker"), data.get("speaker_id"),
+            data.get("voice", "author"), data.get("speaker"), data.get("speaker_id"), data.get("cited_work_id"),
             "asserted", None, "normal", None,
             *self._recorded(stored, data),
         ))
         voice = data.get("voice", "author")
         who = "" if voice == "author" else f" ({voice}: {data.get('speaker') or data.get('speaker_id')})"
+        if data.get("cited_work_id"):
+            who += f", citing {data['cited_work_id']}"
         self._history(data["claim_id"], stored, data, f"recorded{who}")
 
     def _claim_retracted(self, stored: StoredEvent, data: dict[str, Any]) -> None:

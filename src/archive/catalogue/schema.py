@@ -16,7 +16,7 @@ import attrs
 __all__ = ["Column", "Table", "View", "TABLES", "VIEWS", "SCHEMA_VERSION", "FTS", "table"]
 
 #: Bump when the catalogue's shape changes; ``update`` then asks for a rebuild.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 @attrs.frozen
@@ -58,6 +58,19 @@ _RECORDED = (
     _c("recorded_at", str, "When it was recorded (RFC 3339, UTC).", True),
     _c("position", int, "Log position of the event this row comes from.", True),
 )
+
+
+
+def _anchored(words: str) -> tuple[Column, ...]:
+    """Where a row's words sit in its source (a claim's quote, a citation's words): the selector, flattened."""
+    return (
+        _c("quote", str, f"The exact words of the source {words}.", True),
+        _c("quote_prefix", str, "Text just before the quote in the source.", True),
+        _c("quote_suffix", str, "Text just after the quote in the source.", True),
+        _c("quote_start", int, "Offset of the quote's first character in the source text.", True),
+        _c("quote_end", int, "Offset just past the quote's last character.", True),
+    )
+
 
 TABLES: tuple[Table, ...] = (
     Table(
@@ -125,6 +138,42 @@ TABLES: tuple[Table, ...] = (
         indexes=(("entity_id",), ("current_entity_id",), ("name",)),
     ),
     Table(
+        "cited_works",
+        "Works the sources cite but the archive does not hold (books, articles, memoirs): sources without bytes, "
+        "with their bibliographic metadata. Which sources cite them is in citations.",
+        (
+            _c("work_id", str, "Identifier chosen by the curator (a readable slug such as taubman-2003, or a UUID).",
+               True),
+            _c("title", str, "Title of the work as published.", True),
+            _c("kind", str, "book, chapter, article, newspaper article, memoir, speech, web page or other.", True),
+            _c("author", str, "Author, as the citing source credits them."),
+            _c("published", str, "Publication date (EDTF), where known."),
+            _c("published_earliest", str, "Earliest day the publication date can mean (ISO, Gregorian); sort by this."),
+            _c("publisher", str, "Publisher, journal or newspaper."),
+            _c("identifier", str, "ISBN, ISSN, DOI or URL as the citation prints it."),
+            _c("language", str, "Language of the work (BCP 47), where known."),
+            _c("note", str, "Curator's note on the work."),
+            *_RECORDED,
+        ),
+        pk="work_id",
+        indexes=(("kind",), ("published_earliest",)),
+    ),
+    Table(
+        "citations",
+        "Where a source cites a work, in the source's own words (a bibliography entry, a mention in the text).",
+        (
+            _c("citation_id", str, "Identifier of the citation (the event id that recorded it).", True),
+            _c("work_id", str, "The work cited.", True),
+            _c("source_id", str, "The source that cites it.", True),
+            *_anchored("that cite the work"),
+            _c("note", str, "Curator's note on the citation."),
+            *_RECORDED,
+        ),
+        pk="citation_id",
+        foreign_keys=(("work_id", "cited_works", "work_id"), ("source_id", "sources", "source_id")),
+        indexes=(("work_id",), ("source_id", "quote_start")),
+    ),
+    Table(
         "claims",
         "What the sources say: one row per claim, anchored to the exact quote in its source.",
         (
@@ -144,16 +193,14 @@ TABLES: tuple[Table, ...] = (
             _c("date_earliest", str, "Earliest day the date can mean (ISO, Gregorian); sort by this."),
             _c("date_latest", str, "Latest day the date can mean (ISO, Gregorian)."),
             _c("source_id", str, "The source that makes the claim.", True),
-            _c("quote", str, "The exact words of the source the claim rests on.", True),
-            _c("quote_prefix", str, "Text just before the quote in the source.", True),
-            _c("quote_suffix", str, "Text just after the quote in the source.", True),
-            _c("quote_start", int, "Offset of the quote's first character in the source text.", True),
-            _c("quote_end", int, "Offset just past the quote's last character.", True),
+            *_anchored("the claim rests on"),
             _c("note", str, "Curator's note: the claim in plain words, and any judgement made."),
             _c("voice", str, "Who in the source says it: author, reported (someone the author reports) or reader.",
                True),
             _c("speaker", str, "The person speaking, as the source names them (for reported and reader claims)."),
             _c("speaker_id", str, "The speaker as an entity, where catalogued."),
+            _c("cited_work_id", str, "The cited work the source gives for the claim (where the reported speaker "
+               "says it, or the author's reference), if any."),
             _c("status", str, "asserted, retracted (withdrawn by a curator) or superseded (replaced by a correction).",
                True),
             _c("superseded_by", str, "The correction that replaced this claim, if superseded."),
@@ -169,10 +216,11 @@ TABLES: tuple[Table, ...] = (
             ("object_current_id", "entities", "entity_id"),
             ("speaker_id", "entities", "entity_id"),
             ("source_id", "sources", "source_id"),
+            ("cited_work_id", "cited_works", "work_id"),
             ("superseded_by", "claims", "claim_id"),
         ),
         indexes=(("subject_id",), ("subject_current_id", "predicate"), ("object_id",), ("source_id", "quote_start"),
-                 ("predicate",), ("date_earliest",)),
+                 ("predicate",), ("date_earliest",), ("cited_work_id",)),
     ),
     Table(
         "claim_history",
@@ -271,6 +319,7 @@ FTS: dict[str, tuple[str, ...]] = {
     "claims": ("subject_label", "predicate", "object_label", "object_literal", "date_as_written", "quote", "note"),
     "entity_names": ("name", "name_folded"),
     "sources": ("title", "text"),
+    "cited_works": ("title", "author", "publisher"),
 }
 
 #: How the FTS indexes split words: case- and accent-insensitive, so Hrușciov finds Hrusciov.
@@ -299,6 +348,7 @@ SELECT
   sources.language AS source_language,
   claims.voice,
   claims.speaker,
+  cited_works.title AS cited_work,
   claims.quote,
   claims.status,
   claims.rank,
@@ -307,9 +357,11 @@ SELECT
   claims.recorded_at,
   claims.subject_current_id AS subject_id,
   claims.object_current_id AS object_id,
-  claims.source_id
+  claims.source_id,
+  claims.cited_work_id
 FROM claims
 JOIN sources ON sources.source_id = claims.source_id
+LEFT JOIN cited_works ON cited_works.work_id = claims.cited_work_id
 ORDER BY claims.subject_current_id, claims.date_earliest, claims.source_id, claims.quote_start, claims.claim_id
 """,
         (
@@ -325,6 +377,7 @@ ORDER BY claims.subject_current_id, claims.date_earliest, claims.source_id, clai
             ("source_language", "Language of the source."),
             ("voice", "author, reported or reader."),
             ("speaker", "Who speaks, for reported and reader claims."),
+            ("cited_work", "Title of the cited work the source gives for the claim, if any."),
             ("quote", "The source's exact words."),
             ("status", "asserted, retracted or superseded."),
             ("rank", "preferred, normal or deprecated."),
@@ -334,6 +387,7 @@ ORDER BY claims.subject_current_id, claims.date_earliest, claims.source_id, clai
             ("subject_id", "Subject entity id (after merges)."),
             ("object_id", "Object entity id (after merges), if any."),
             ("source_id", "Source id."),
+            ("cited_work_id", "Cited work id, if any."),
         ),
     ),
     View(
@@ -465,6 +519,46 @@ ORDER BY sources DESC, a.claim_id
             ("sources", "Distinct original sources that say the same (including its own)."),
             ("claims", "Standing claims that say the same (including itself)."),
             ("supporting_claims", "Their ids."),
+        ),
+    ),
+    View(
+        "citation_details",
+        "Which source cites which work, in which words, with the work's bibliographic data and how many of the "
+        "source's claims it gives as their authority.",
+        """
+SELECT
+  citations.citation_id,
+  cited_works.title AS work,
+  cited_works.author,
+  cited_works.published,
+  cited_works.kind,
+  sources.title AS cited_by,
+  sources.language AS cited_by_language,
+  citations.quote,
+  (SELECT COUNT(*) FROM claims
+    WHERE claims.cited_work_id = citations.work_id AND claims.source_id = citations.source_id) AS claims,
+  citations.note,
+  citations.work_id,
+  citations.source_id
+FROM citations
+JOIN cited_works ON cited_works.work_id = citations.work_id
+JOIN sources ON sources.source_id = citations.source_id
+ORDER BY cited_works.published_earliest, cited_works.title, citations.source_id, citations.quote_start
+""",
+        (
+            ("citation_id", "The citation."),
+            ("work", "Title of the work cited."),
+            ("author", "Its author."),
+            ("published", "When it was published (EDTF)."),
+            ("kind", "What sort of work it is."),
+            ("cited_by", "Title of the source that cites it."),
+            ("cited_by_language", "Language of that source."),
+            ("quote", "The source's words that cite the work."),
+            ("claims", "Claims of this source that name the work as where they come from "
+                       "(counted in every citation of the same source and work)."),
+            ("note", "Curator's note on the citation."),
+            ("work_id", "The work's id."),
+            ("source_id", "The citing source's id."),
         ),
     ),
     View(
