@@ -510,3 +510,31 @@ def _check_after_contention(path: Path, workers: int, rounds: int, prefix: str) 
         streams = [entity_stream("shared")] + [entity_stream(f"{prefix}{n}") for n in range(workers)]
         assert log.stream_versions(streams) == {streams[0]: workers * rounds, **{s: rounds for s in streams[1:]}}
         assert verify(log).ok
+
+
+def test_a_writer_kept_waiting_too_long_gets_a_clear_error_and_writes_nothing(tmp_path):
+    """While another connection holds the write lock (as a big import does), an append fails cleanly."""
+    import archive
+    from archive.errors import LogBusyError
+
+    from .builders import Builder
+
+    path = tmp_path / "log.db"
+    build = Builder()
+    SQLiteEventLog(path).close()
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        before = file_digest(path)
+        log = SQLiteEventLog(path, busy_timeout=0.2)
+        arc = archive.Archive(log)
+        with pytest.raises(LogBusyError) as info:
+            arc.append([build.entity("khrushchev")])
+        assert "write lock" in str(info.value) and isinstance(info.value, TimeoutError)
+        assert file_digest(path) == before
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    arc.append([build.entity("khrushchev")])  # the lock is free again: the retry lands
+    assert [e.TYPE for e in arc.events()] == ["EntityRecorded"]
+    log.close()

@@ -20,6 +20,7 @@ from .errors import (  # noqa: E402
     DateError,
     DuplicateEventError,
     IntegrityError,
+    LogBusyError,
     UnknownReferenceError,
     ValidationError,
 )
@@ -66,6 +67,7 @@ __all__ = [
     "DateError",
     "DuplicateEventError",
     "ConcurrencyError",
+    "LogBusyError",
     "IntegrityError",
     "BundleError",
     "CatalogueError",

@@ -20,6 +20,7 @@ __all__ = [
     "DateError",
     "DuplicateEventError",
     "ConcurrencyError",
+    "LogBusyError",
     "IntegrityError",
     "BundleError",
     "CatalogueError",
@@ -134,6 +135,13 @@ class ConcurrencyError(ArchiveError, RuntimeError):
             f"stream {stream_id!r} is at version {actual}, not the expected {expected}; "
             "another writer appended to it first: re-read it and try again"
         )
+
+
+class LogBusyError(ArchiveError, TimeoutError):
+    """Another writer held the log's write lock for longer than this writer would wait.
+
+    Nothing was written; append again when the other writer (a big import, say) is done.
+    """
 
 
 class IntegrityError(ArchiveError, ValueError):

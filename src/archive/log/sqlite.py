@@ -30,7 +30,7 @@ import sqlite3
 from pathlib import Path
 from typing import Iterator, Mapping, Sequence
 
-from ..errors import ArchiveError
+from ..errors import ArchiveError, LogBusyError
 from .base import GENESIS_HASH, AppendResult, Head, NewEvent, StoredEvent, check_blobs, plan_append
 
 __all__ = ["SQLiteEventLog", "APPLICATION_ID", "FORMAT_VERSION"]
@@ -113,16 +113,18 @@ class _Transaction:
 class SQLiteEventLog:
     """An event log in one SQLite file (created on first open unless ``create=False``)."""
 
-    def __init__(self, path: str | os.PathLike, *, create: bool = True, synchronous: str = "FULL"):
+    def __init__(self, path: str | os.PathLike, *, create: bool = True, synchronous: str = "FULL",
+                 busy_timeout: float = BUSY_TIMEOUT_MS / 1000):
         self.path = Path(path)
+        self.busy_timeout = busy_timeout
         exists = self.path.exists() and self.path.stat().st_size > 0
         if not exists and not create:
             raise FileNotFoundError(f"no event log at {self.path}")
         # isolation_level=None: we issue BEGIN/COMMIT ourselves, so we know what commits when.
-        self._conn = sqlite3.connect(self.path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+        self._conn = sqlite3.connect(self.path, isolation_level=None, timeout=busy_timeout)
         self._tx: _Transaction | None = None
         try:
-            self._conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            self._conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
             if exists and self._is_empty_database():
                 exists = False  # a log whose creation was interrupted: create it now
             if exists:
@@ -194,7 +196,15 @@ class SQLiteEventLog:
             yield
             return
         conn = self._conn
-        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+            raise LogBusyError(
+                f"{self.path}: another writer has held the log's write lock for more than "
+                f"{self.busy_timeout:g} s (a big import?); nothing was written: append again when it is done"
+            ) from None
         self._tx = tx = _Transaction()
         try:
             yield
