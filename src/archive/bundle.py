@@ -208,7 +208,7 @@ def import_bundle(archive: Archive, path: str | os.PathLike, *,
             already += result.already_stored
         end = archive.head().position
     stored = _Imported(archive.log, start, end) if end > start else ()
-    return AppendResult(stored, already)  # type: ignore[arg-type]
+    return AppendResult(stored, already)
 
 
 def export_bundle(archive: Archive, directory: str | os.PathLike) -> int:

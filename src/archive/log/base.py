@@ -78,9 +78,13 @@ class Head:
 
 @attrs.frozen
 class AppendResult:
-    """What an append did: the events it stored, and how many it recognised as already stored."""
+    """What an append did: the events it stored, and how many it recognised as already stored.
 
-    stored: tuple[StoredEvent, ...]
+    ``stored`` is a tuple for an append; an import returns a sequence that reads
+    its events back from the log on demand (so read it while the log is open).
+    """
+
+    stored: Sequence[StoredEvent]
     already_stored: int
 
 
