@@ -256,17 +256,33 @@ def update(log: EventLog, catalogue: str | os.PathLike, *, progress: Progress | 
         return BuildResult(path, head.position, head.hash, 0, False)
     conn = sqlite3.connect(path, isolation_level=None)
     try:
+        # Only the rows this update writes are checked for dangling references, not the whole
+        # catalogue (PRAGMA foreign_key_check reads every row: seconds at a million events, for one
+        # new event). SQLite does exactly that when it enforces foreign keys: each inserted row, and
+        # each row whose reference columns an UPDATE changes (a merge re-points old rows), is looked
+        # up in its parent by primary key. Deferred, the lookups count what still dangles when the
+        # transaction ends, and COMMIT fails if anything does. foreign_keys can only be switched
+        # outside a transaction; defer_foreign_keys lasts until the transaction ends.
+        conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("BEGIN IMMEDIATE")
         try:
+            conn.execute("PRAGMA defer_foreign_keys = ON")
             # Re-read under the write lock: another update may have run since status().
             position = conn.execute("SELECT log_position FROM _catalogue WHERE id = 1").fetchone()[0]
             applied = _apply(log, conn, position, head.position, progress)
             conn.execute("UPDATE _catalogue SET log_position = ?, log_head_hash = ? WHERE id = 1",
                          (head.position, head.hash))
-            _check_foreign_keys(conn)
-            conn.execute("COMMIT")
+            try:
+                conn.execute("COMMIT")
+            except sqlite3.IntegrityError:
+                # The transaction is still open: name the first dangling reference (a check of the
+                # whole catalogue, on this failure path only); the rollback below undoes the update.
+                _check_foreign_keys(conn)
+                raise CatalogueError("this update would leave a dangling reference in the catalogue; "
+                                     "this is a bug in the projection: please report it") from None
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
             raise
     finally:
         conn.close()
