@@ -20,6 +20,7 @@ from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
 import archive.verify as verify_module
+from archive import _child
 from archive.codec import canonical_bytes
 from archive.log.base import chain_hash
 from archive.log.scan import _InterfaceScanner, scanner
@@ -89,8 +90,10 @@ def test_a_failing_second_process_changes_nothing(base_log, tmp_path, monkeypatc
     path = _tampered(base, tmp_path / "log.db",
                      ("UPDATE events SET hash = ? WHERE position = ?", ("e" * 64, len(stored) - 1)))
     expected = _report(path, processes=1)
-    monkeypatch.setattr(verify_module, "_CHILD", "import sys; sys.exit(3)")
-    assert _report(path, processes=2) == expected
+    start = _child.start
+    monkeypatch.setattr(_child, "start", lambda function, args, **options: start("sys.exit", ["3"], **options))
+    assert _report(path, processes=2) == expected  # a child that fails
+    monkeypatch.setattr(_child, "start", start)
     monkeypatch.setattr(verify_module.sys, "executable", str(tmp_path / "no-such-python"))
     assert _report(path, processes=2) == expected
 

@@ -29,8 +29,10 @@ from typing import Any, Callable, Iterable, Iterator
 import attrs
 import orjson
 
+from . import _child
 from .codec import canonical_bytes, stream_id_of, upcast, check_tag
 from .errors import IntegrityError, ValidationError
+from .fastjson import has_float
 from .log.base import GENESIS_HASH, EventLog, Head, chain_hash
 from .log.scan import scanner
 
@@ -54,15 +56,6 @@ class VerifyReport:
         return min(positions) if positions else None
 
 
-def _has_float(node: dict | list) -> bool:
-    # A plain loop: several times faster than any() over a generator, for about twenty values an event.
-    for value in node.values() if type(node) is dict else node:
-        kind = type(value)
-        if kind is float or ((kind is dict or kind is list) and _has_float(value)):
-            return True
-    return False
-
-
 def _canonical_data(payload: bytes) -> dict[str, Any]:
     """The payload parsed, if it is the canonical form of what it holds; raises ValueError if not.
 
@@ -79,7 +72,7 @@ def _canonical_data(payload: bytes) -> dict[str, Any]:
         pass
     else:
         if type(data) is dict and orjson.dumps(data, option=orjson.OPT_SORT_KEYS) == payload \
-                and not _has_float(data):
+                and not has_float(data):
             return data
     data = json.loads(payload)
     if canonical_bytes(data) != payload:
@@ -239,24 +232,11 @@ def _version_problems(log: EventLog, streams: Iterable[str], upto: int) -> Itera
 
 
 # -- the other process ------------------------------------------------------------------------------------
-# A child started with ``python -c`` (not multiprocessing, whose spawn and forkserver methods re-import
-# the caller's main module, and whose fork is unsafe in a threaded caller) checks the positions
-# (after, upto] and writes its _Run as JSON on stdout. If it cannot be started or fails, this process
-# checks that part itself: the report never depends on the child.
-
-_CHILD = "import sys; from archive.verify import _part_main; _part_main(sys.argv[1:])"
-
+# The child (archive._child) checks the positions (after, upto] and writes its _Run as JSON on stdout.
+# If it cannot be started or fails, this process checks that part itself: the report never depends on it.
 
 def _start_part(path: Path, after: int, upto: int, limit: int) -> subprocess.Popen | None:
-    package_root = str(Path(__file__).resolve().parent.parent)  # so the child imports this same archive
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH")) if p)
-    try:
-        return subprocess.Popen([sys.executable, "-c", _CHILD, str(path), str(after), str(upto), str(limit)],
-                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                env=env)
-    except OSError:
-        return None
+    return _child.start("archive.verify._part_main", [str(path), str(after), str(upto), str(limit)])
 
 
 def _finish_part(child: subprocess.Popen | None, log: EventLog, after: int, upto: int, limit: int) -> _Run:
