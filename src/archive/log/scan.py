@@ -34,6 +34,10 @@ class LogScanner(Protocol):
         """Every event with ``after < position <= upto`` as row tuples, in position order, in batches."""
         ...
 
+    def payloads(self, *, after: int = 0, upto: int) -> Iterator[list[tuple[int, bytes]]]:
+        """(position, payload) of every event with ``after < position <= upto``, in position order, in batches."""
+        ...
+
     def broken_streams(self, *, upto: int) -> Iterator[str]:
         """Every stream whose events up to ``upto``, in position order, do not have versions 1, 2, 3…
 
@@ -62,6 +66,10 @@ class _InterfaceScanner:
         if batch:
             yield batch
 
+    def payloads(self, *, after: int = 0, upto: int) -> Iterator[list[tuple[int, bytes]]]:
+        for batch in self.rows(after=after, upto=upto):
+            yield [(row[0], row[6]) for row in batch]
+
     def broken_streams(self, *, upto: int) -> Iterator[str]:
         last: dict[str, int] = {}
         broken: set[str] = set()
@@ -81,11 +89,17 @@ class _SQLiteScanner:
         self.batch_size = batch_size
 
     def rows(self, *, after: int = 0, upto: int) -> Iterator[list[Row]]:
+        return self._pages(_COLUMNS, after, upto)
+
+    def payloads(self, *, after: int = 0, upto: int) -> Iterator[list[tuple[int, bytes]]]:
+        return self._pages("position, CAST(payload AS BLOB)", after, upto)
+
+    def _pages(self, columns: str, after: int, upto: int) -> Iterator[list[tuple]]:
         # Paged by position, like SQLiteEventLog.read, so no cursor stays open across batches.
         position = after
         while position < upto:
             batch = self.conn.execute(
-                f"SELECT {_COLUMNS} FROM events WHERE position > ? AND position <= ? ORDER BY position LIMIT ?",
+                f"SELECT {columns} FROM events WHERE position > ? AND position <= ? ORDER BY position LIMIT ?",
                 (position, upto, self.batch_size),
             ).fetchall()
             if not batch:
