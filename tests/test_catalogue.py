@@ -192,3 +192,75 @@ def test_the_catalogue_reads_while_a_rebuild_replaces_it(small_archive, catalogu
     rebuild(small_archive.log, catalogue_path)
     assert cursor.fetchone() == (1,)  # the old file stays readable through the open handle
     reader.close()
+
+
+# -- an update checks the rows it writes for dangling references ------------------------------------
+
+def _remove_entity_row(catalogue: Path, entity_id: str) -> None:
+    """Damage a catalogue behind the projector's back: one entity's row goes, nothing else changes."""
+    conn = sqlite3.connect(catalogue)
+    with conn:
+        assert conn.execute("DELETE FROM entities WHERE entity_id = ?", (entity_id,)).rowcount == 1
+    conn.close()
+
+
+def test_an_update_that_would_insert_a_dangling_reference_is_refused(small_archive, catalogue_path):
+    build = Builder(seed="dangling-insert")
+    small_archive.append([build.entity("moscow", kind="place", label="Moscow")])
+    rebuild(small_archive.log, catalogue_path)
+    _remove_entity_row(catalogue_path, "moscow")  # nothing refers to it yet: the catalogue is still sound
+    before = catalogue_content(catalogue_path)
+    small_archive.append([build.name("moscow", "Москва", language="ru", script="Cyrl")])
+    with pytest.raises(CatalogueError, match="dangling reference"):
+        update(small_archive.log, catalogue_path)
+    assert catalogue_content(catalogue_path) == before
+
+
+def test_an_update_that_would_repoint_rows_to_a_missing_entity_is_refused(small_archive, catalogue_path):
+    """A merge writes no new row: it changes the references of rows recorded long before (here the
+    office's own row and the claim that names it as its object)."""
+    build = Builder(seed="dangling-merge")
+    small_archive.append([build.entity("cpu-secretary", kind="office", label="Party secretary")])
+    rebuild(small_archive.log, catalogue_path)
+    _remove_entity_row(catalogue_path, "cpu-secretary")
+    before = catalogue_content(catalogue_path)
+    small_archive.append([build.merge("first-secretary-cpu", "cpu-secretary")])
+    with pytest.raises(CatalogueError, match="dangling reference"):
+        update(small_archive.log, catalogue_path)
+    assert catalogue_content(catalogue_path) == before
+    assert status(catalogue_path).position == small_archive.head().position - 1
+
+
+# -- a rebuild checks every reference ----------------------------------------------------------------------
+
+def _unvalidated_log(build: Builder, khrushchev_text: str, *, speaker_id: str | None = None,
+                     name_for: str | None = None) -> MemoryEventLog:
+    """A log written past the validator (the log itself stores any well-formed event)."""
+    from archive.codec import canonical_bytes, to_dict
+    from archive.log.base import NewEvent
+
+    source, blobs = build.source(khrushchev_text, filename="000.txt")
+    claim = build.claim("c1", subject_id="khrushchev", source=source, text=khrushchev_text,
+                        quote="enviado a Kiev", voice="reported", speaker="someone")
+    events = [source, build.entity("khrushchev"), claim] + ([build.name(name_for, "Ghost")] if name_for else [])
+    log = MemoryEventLog()
+    new = []
+    for event in events:
+        data = to_dict(event)
+        if event is claim and speaker_id:
+            data["speaker_id"] = speaker_id
+        new.append(NewEvent(event.event_id, event.stream_id, data["type"], data["version"], canonical_bytes(data)))
+    log.append(new, blobs=blobs)
+    return log
+
+
+@pytest.mark.parametrize("dangling", [
+    {"name_for": "ghost"},  # entity_names.entity_id: an indexed column, checked by its distinct values
+    {"speaker_id": "ghost"},  # claims.speaker_id: no index, checked row by row
+])
+def test_a_rebuild_with_a_dangling_reference_is_refused(tmp_path, khrushchev_text, dangling):
+    log = _unvalidated_log(Builder(seed="ghost"), khrushchev_text, **dangling)
+    with pytest.raises(CatalogueError, match="dangling reference"):
+        rebuild(log, tmp_path / "catalogue.db")
+    assert list(tmp_path.iterdir()) == []
+    rebuild(_unvalidated_log(Builder(seed="ghost"), khrushchev_text), tmp_path / "catalogue.db")  # sound

@@ -1,25 +1,40 @@
 """Recompute everything the log claims about itself.
 
-``verify`` reads every stored event and source document through the
-:class:`~archive.log.EventLog` interface — so it works on any backend — and
-checks: positions run 1, 2, 3… without gaps; each event's ``prev_hash`` is the
-hash of the event before it; each hash recomputes from the stored bytes; the
-payload is canonical JSON whose id, type and version match the stored columns;
-stream versions run 1, 2, 3… per stream; each source's bytes hash to its id
-and every recorded source has its bytes.
-"""
+``verify`` reads every stored event and source document of any
+:class:`~archive.log.EventLog` backend and checks: positions run 1, 2, 3…
+without gaps; each event's ``prev_hash`` is the hash of the event before it;
+each hash recomputes from the stored bytes; the payload is canonical JSON whose
+id, type and version match the stored columns; stream versions run 1, 2, 3…
+per stream; each source's bytes hash to its id and every recorded source has
+its bytes.
+
+It reads the events through :func:`archive.log.scan.scanner`: plain rows from
+a backend that offers them (the SQLite log), :meth:`EventLog.read` from any
+other. Stream versions are checked by the backend's index, not a dict of every
+stream, so memory stays flat. From :data:`PARALLEL_FROM` events on, a second
+process checks the later part of the log at the same time; the link between
+the two parts is checked where they meet."""
 
 from __future__ import annotations
 
 import hashlib
+import heapq
 import json
-from typing import Callable
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator
 
 import attrs
+import orjson
 
+from . import _child
 from .codec import canonical_bytes, stream_id_of, upcast, check_tag
 from .errors import IntegrityError, ValidationError
+from .fastjson import has_float
 from .log.base import GENESIS_HASH, EventLog, Head, chain_hash
+from .log.scan import scanner
 
 __all__ = ["VerifyReport", "verify"]
 
@@ -41,51 +56,154 @@ class VerifyReport:
         return min(positions) if positions else None
 
 
-def verify(log: EventLog, *, progress: Callable[[int], None] | None = None, limit: int = 100) -> VerifyReport:
-    """Check the whole log; collect up to ``limit`` problems (never raises on bad data)."""
-    problems: list[IntegrityError] = []
-    expected_position = 1
-    prev_hash = GENESIS_HASH
-    stream_versions: dict[str, int] = {}
-    recorded_sources: list[str] = []
-    count = 0
+def _canonical_data(payload: bytes) -> dict[str, Any]:
+    """The payload parsed, if it is the canonical form of what it holds; raises ValueError if not.
 
-    def problem(text: str, position: int | None = None, source_id: str | None = None) -> None:
-        if len(problems) < limit:
-            problems.append(IntegrityError(text, position=position, source_id=source_id))
+    ``codec.canonical_bytes`` (the json module) is the judge, and it is slow. orjson parses and writes
+    the same JSON about seven times faster and, with sorted keys, writes the same bytes for every dict,
+    list, string (all of Unicode: the same escapes, UTF-8 otherwise), integer, true, false and null. It
+    writes some floats differently (1e-07 as 1e-7), and reads integers beyond 64 bits as floats: so
+    only a payload holding no float that orjson writes back byte for byte is accepted on orjson's word;
+    any other goes to the judge, which says what is wrong with it.
+    """
+    try:
+        data = orjson.loads(payload)
+    except orjson.JSONDecodeError:
+        pass
+    else:
+        if type(data) is dict and orjson.dumps(data, option=orjson.OPT_SORT_KEYS) == payload \
+                and not has_float(data):
+            return data
+    data = json.loads(payload)
+    if canonical_bytes(data) != payload:
+        raise ValueError("payload is not in canonical form")
+    return data
 
-    for event in log.read():
-        count += 1
-        position = event.position
-        if position != expected_position:
-            problem(f"expected position {expected_position} here: positions must have no gaps", position)
-        expected_position = position + 1
-        if event.prev_hash != prev_hash:
-            problem("prev_hash does not match the hash of the event before it", position)
-        if chain_hash(position, event.stream_id, event.stream_version, event.prev_hash, event.payload) != event.hash:
-            problem("hash mismatch: the stored bytes are not the bytes that were hashed", position)
-        prev_hash = event.hash
-        expected_version = stream_versions.get(event.stream_id, 0) + 1
-        if event.stream_version != expected_version:
-            problem(f"stream {event.stream_id} jumps to version {event.stream_version}, expected {expected_version}",
-                    position)
-        stream_versions[event.stream_id] = event.stream_version
-        try:
-            data = json.loads(event.payload)
-            if canonical_bytes(data) != event.payload:
-                raise ValueError("payload is not in canonical form")
-            check_tag(data)
-            if (data["event_id"], data["type"], data["version"]) != (event.event_id, event.type, event.version):
-                raise ValueError("the payload's event_id, type or version differs from the stored columns")
-            current = upcast(data)
-            if stream_id_of(current) != event.stream_id:
-                raise ValueError(f"the payload belongs to stream {stream_id_of(current)}, not {event.stream_id}")
-            if current["type"] == "SourceRecorded":
-                recorded_sources.append(current["source_id"])
-        except (ValueError, KeyError, TypeError, ValidationError) as exc:
-            problem(f"unreadable payload: {exc}", position)
+
+# Problems found at one position are listed in the order of the checks (positions, links, hashes,
+# stream versions, payloads), whichever pass or process found them.
+_GAP, _LINK, _HASH, _VERSION, _PAYLOAD = range(5)
+
+#: From this many events on, verify splits the positions between two processes (when it can).
+PARALLEL_FROM = 100_000
+#: The share of the events this process checks itself when it splits: a little under half, because it
+#: also checks the stream versions and the documents while the other process checks the rest.
+_OWN_SHARE = 0.42
+
+Found = tuple[int, int, str]  # (position, check, text)
+
+
+@attrs.define
+class _Run:
+    """The checks of one run of consecutive positions, and what the run ends on.
+
+    A run that does not start the log (``first_checked`` false) cannot know the position and hash its
+    first event must follow; it leaves them to whoever knows the run before it (see ``_seam``).
+    """
+
+    limit: int
+    expected_position: int = 1
+    prev_hash: str = GENESIS_HASH
+    first_checked: bool = True
+    first: tuple[int, str] | None = None  # (position, prev_hash) of the run's first event
+    count: int = 0
+    found: list[Found] = attrs.Factory(list)
+    sources: list[str] = attrs.Factory(list)
+
+    def problem(self, check: int, text: str, position: int) -> None:
+        if len(self.found) < self.limit:
+            self.found.append((position, check, text))
+
+    def check(self, batches, progress: Callable[[int], None] | None = None) -> None:
+        problem = self.problem
+        for rows in batches:
+            if self.first is None and rows:
+                self.first = (rows[0][0], rows[0][8])
+                if not self.first_checked:
+                    self.expected_position, self.prev_hash = rows[0][0], rows[0][8]
+            expected_position, prev_hash = self.expected_position, self.prev_hash
+            for position, event_id, stream_id, stream_version, type_name, version, payload, digest, prev in rows:
+                if position != expected_position:
+                    problem(_GAP, f"expected position {expected_position} here: positions must have no gaps",
+                            position)
+                expected_position = position + 1
+                if prev != prev_hash:
+                    problem(_LINK, "prev_hash does not match the hash of the event before it", position)
+                if chain_hash(position, stream_id, stream_version, prev, payload) != digest:
+                    problem(_HASH, "hash mismatch: the stored bytes are not the bytes that were hashed", position)
+                prev_hash = digest
+                try:
+                    data = _canonical_data(payload)
+                    check_tag(data)
+                    if (data["event_id"], data["type"], data["version"]) != (event_id, type_name, version):
+                        raise ValueError("the payload's event_id, type or version differs from the stored columns")
+                    current = upcast(data)
+                    if stream_id_of(current) != stream_id:
+                        raise ValueError(
+                            f"the payload belongs to stream {stream_id_of(current)}, not {stream_id}")
+                    if current["type"] == "SourceRecorded":
+                        self.sources.append(current["source_id"])
+                except (ValueError, KeyError, TypeError, ValidationError) as exc:
+                    problem(_PAYLOAD, f"unreadable payload: {exc}", position)
+            self.expected_position, self.prev_hash = expected_position, prev_hash
+            self.count += len(rows)
+            if progress is not None:
+                progress(self.count)
+
+    def seam(self, later: "_Run") -> list[Found]:
+        """The checks of ``later``'s first event that need this run, which comes just before it."""
+        if later.first is None:
+            return []
+        position, prev = later.first
+        problems = []
+        if position != self.expected_position:
+            problems.append((position, _GAP,
+                             f"expected position {self.expected_position} here: positions must have no gaps"))
+        if prev != self.prev_hash:
+            problems.append((position, _LINK, "prev_hash does not match the hash of the event before it"))
+        return problems
+
+
+def verify(log: EventLog, *, progress: Callable[[int], None] | None = None, limit: int = 100,
+           processes: int | None = None) -> VerifyReport:
+    """Check the whole log; collect up to ``limit`` problems (never raises on bad data).
+
+    ``processes``: 1 checks everything in this process; 2 lets another process check the later part
+    of the log at the same time (a log another process can open, such as the SQLite log); None (the
+    default) chooses 2 from :data:`PARALLEL_FROM` events on, on a machine with more than one core.
+    """
+    scan = scanner(log)
+    upto = log.head().position
+    if processes is None:
+        processes = 2 if upto >= PARALLEL_FROM and (os.cpu_count() or 1) > 1 else 1
+    split, child = upto, None
+    if processes > 1 and scan.path is not None and upto > 1:
+        split = int(upto * _OWN_SHARE)
+        child = _start_part(scan.path, split, upto, limit)
+
+    own = _Run(limit)
+    own.check(scan.rows(upto=split), progress)
+    # Stream versions: the backend names the streams whose versions do not run 1, 2, 3… in position
+    # order (without holding every stream's version in memory); each is read again to say where.
+    versions = heapq.nsmallest(limit, _version_problems(log, scan.broken_streams(upto=upto), upto),
+                               key=lambda item: item[:2])
+    runs = [own]
+    if split < upto:
+        later = _finish_part(child, log, split, upto, limit)
+        runs.append(later)
         if progress is not None:
-            progress(count)
+            progress(own.count + later.count)
+    found = [*versions]
+    for run in runs:
+        found.extend(run.found)
+    for earlier, later in zip(runs, runs[1:]):
+        found.extend(earlier.seam(later))
+    found.sort(key=lambda item: item[:2])
+    problems = [IntegrityError(text, position=position) for position, _, text in found[:limit]]
+
+    def source_problem(text: str, source_id: str) -> None:
+        if len(problems) < limit:
+            problems.append(IntegrityError(text, source_id=source_id))
 
     blob_count = 0
     for blob in log.blob_ids():
@@ -93,9 +211,56 @@ def verify(log: EventLog, *, progress: Callable[[int], None] | None = None, limi
         content = log.get_blob(blob)
         actual = "sha256:" + hashlib.sha256(content or b"").hexdigest()
         if actual != blob:
-            problem(f"the bytes hash to {actual}", source_id=blob)
+            source_problem(f"the bytes hash to {actual}", blob)
+    recorded_sources = [source for run in runs for source in run.sources]
     missing = set(recorded_sources) - log.has_blobs(recorded_sources)
     for source_id in sorted(missing):
-        problem("recorded, but its bytes are missing", source_id=source_id)
-    problems.sort(key=lambda p: (p.position is None, p.position or 0))
-    return VerifyReport(events=count, sources=blob_count, head=log.head(), problems=tuple(problems))
+        source_problem("recorded, but its bytes are missing", source_id)
+    return VerifyReport(events=sum(run.count for run in runs), sources=blob_count, head=log.head(),
+                        problems=tuple(problems))
+
+
+def _version_problems(log: EventLog, streams: Iterable[str], upto: int) -> Iterator[Found]:
+    for stream_id in streams:
+        last = 0
+        for event in sorted((e for e in log.read_stream(stream_id) if e.position <= upto), key=lambda e: e.position):
+            expected = last + 1
+            if event.stream_version != expected:
+                yield (event.position, _VERSION,
+                       f"stream {stream_id} jumps to version {event.stream_version}, expected {expected}")
+            last = event.stream_version
+
+
+# -- the other process ------------------------------------------------------------------------------------
+# The child (archive._child) checks the positions (after, upto] and writes its _Run as JSON on stdout.
+# If it cannot be started or fails, this process checks that part itself: the report never depends on it.
+
+def _start_part(path: Path, after: int, upto: int, limit: int) -> subprocess.Popen | None:
+    return _child.start("archive.verify._part_main", [str(path), str(after), str(upto), str(limit)])
+
+
+def _finish_part(child: subprocess.Popen | None, log: EventLog, after: int, upto: int, limit: int) -> _Run:
+    if child is not None:
+        out, _ = child.communicate()
+        if child.returncode == 0:
+            try:
+                state = json.loads(out)
+                state["first"] = state["first"] and tuple(state["first"])
+                state["found"] = [tuple(item) for item in state["found"]]
+                return _Run(**state, limit=limit, first_checked=False)
+            except (ValueError, TypeError, KeyError):
+                pass
+    run = _Run(limit, first_checked=False)
+    run.check(scanner(log).rows(after=after, upto=upto))
+    return run
+
+
+def _part_main(argv: list[str]) -> None:
+    from .log.sqlite import SQLiteEventLog
+
+    path, after, upto, limit = argv[0], int(argv[1]), int(argv[2]), int(argv[3])
+    run = _Run(limit, first_checked=False)
+    with SQLiteEventLog(path, create=False) as log:
+        run.check(scanner(log).rows(after=after, upto=upto))
+    state = attrs.asdict(run, filter=lambda a, _: a.name not in ("limit", "first_checked"))
+    sys.stdout.write(json.dumps(state))

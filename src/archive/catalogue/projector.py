@@ -16,15 +16,33 @@ Entity merges: ``_merged`` maps an entity to the one it was merged into. An
 id's *current* entity follows that chain to its end. A merge or split changes
 the current entity of the merged id and of everything merged into it (its
 subtree), and every row naming those ids is re-pointed and relabelled.
+
+A full rebuild into a new file runs the projector in *bulk* mode, which
+changes how it writes, never what:
+
+- Merges are re-pointed once, at the end. During the load the projector only
+  notes the ids merged (or split off); after the load, :func:`repoint` sets
+  every row naming them to their final current entity
+  (:meth:`Projector.repoint_rows`), one set-based statement per column. The result is the same as re-pointing at
+  every merge: only an id that is itself merged has a current entity other
+  than itself, a row's current entity and label change only through a merge
+  or split touching the id it names, and labels never change; so after the
+  last such event the rows hold that id's final current entity and its label.
+  Re-pointing at every merge needs an index on every column it filters on,
+  kept up to date through the whole load; re-pointing at the end lets the
+  rebuild create its indexes after the load, which costs a fraction of that.
+- It never reads the catalogue (a new file holds nothing its caches lack),
+  and it hands its writes, batch by batch, to whatever ``write`` it is given:
+  so a rebuild can run it in another process, parsing the log while this
+  one writes (catalogue/build.py).
 """
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from typing import Any, Callable, Iterable
 
-from .. import dates
+from .. import dates, fastjson
 from ..codec import upcast
 from ..log.base import StoredEvent
 from ..text import decode_text, fold
@@ -54,23 +72,37 @@ def _date_fields(date: dict[str, Any] | None) -> tuple:
             span.earliest, span.latest)
 
 
+#: A flush's writes: (statement, rows for executemany), in order.
+Batch = list[tuple[str, list[tuple]]]
+
+
 class Projector:
-    """Applies events to an open catalogue connection (the caller owns the transaction)."""
+    """Applies events to an open catalogue connection (the caller owns the transaction).
+
+    ``bulk``: for a full rebuild into a new, empty catalogue (see the module's documentation); the
+    caller re-points merged entities after the load (:meth:`repoint_rows`, :func:`repoint`). ``write``: where each flushed batch of statements goes (by default,
+    ``executemany`` on ``conn``); ``conn`` may then be None in bulk, which reads nothing.
+    """
 
     FLUSH_EVERY = 5_000
 
-    def __init__(self, conn: sqlite3.Connection, get_blob: Callable[[str], bytes | None]):
+    def __init__(self, conn: sqlite3.Connection | None, get_blob: Callable[[str], bytes | None], *,
+                 bulk: bool = False, write: Callable[[Batch], None] | None = None):
         self.conn = conn
         self.get_blob = get_blob
+        self._bulk = bulk
+        self._write = write or self._executemany
+        # In bulk: every id merged (or split off) during the load, re-pointed at the end.
+        self._repoint_later: set[str] = set()
         self._labels: dict[str, str] = {}
         self._originals: dict[str, str] = {}
-        # Merges so far (empty for a new catalogue; read back for an update).
-        self._merged: dict[str, str] = dict(conn.execute(
+        # Merges so far (none in a new catalogue; read back for an update).
+        self._merged: dict[str, str] = {} if bulk else dict(conn.execute(
             "SELECT entity_id, merged_into FROM entities WHERE merged_into IS NOT NULL").fetchall())
         self._buffers: dict[str, list[tuple]] = {name: [] for name in _BUFFERED}
         self._changes: list[tuple[str, tuple]] = []
         self._pending = 0
-        self._handlers: dict[str, Callable[[StoredEvent, dict[str, Any]], None]] = {
+        self._handlers: dict[str, Callable[[int, dict[str, Any]], None]] = {
             "SourceRecorded": self._source_recorded,
             "EntityRecorded": self._entity_recorded,
             "NameRecorded": self._name_recorded,
@@ -86,18 +118,20 @@ class Projector:
         }
 
     def apply(self, stored: StoredEvent) -> None:
-        data = upcast(json.loads(stored.payload))
-        self._handlers[data["type"]](stored, data)
+        self.apply_payload(stored.position, stored.payload)
+
+    def apply_payload(self, position: int, payload: bytes) -> None:
+        """Apply the event stored at ``position`` with these bytes (what :meth:`apply` takes from it)."""
+        data = upcast(fastjson.loads(payload))
+        self._handlers[data["type"]](position, data)
         self._pending += 1
         if self._pending >= self.FLUSH_EVERY:
             self.flush()
 
     def flush(self) -> None:
+        """Write what is buffered."""
         # Dependency order, so a reader of the open transaction never sees a dangling reference.
-        for name, rows in self._buffers.items():
-            if rows:
-                self.conn.executemany(_INSERT[name], rows)
-                rows.clear()
+        batch: Batch = [(_INSERT[name], rows) for name, rows in self._buffers.items() if rows]
         # Then the changes, in log order, consecutive runs of one statement together.
         start = 0
         changes = self._changes
@@ -105,10 +139,17 @@ class Projector:
             end = start
             while end < len(changes) and changes[end][0] == changes[start][0]:
                 end += 1
-            self.conn.executemany(changes[start][0], [params for _, params in changes[start:end]])
+            batch.append((changes[start][0], [params for _, params in changes[start:end]]))
             start = end
-        changes.clear()
+        self._buffers = {name: [] for name in _BUFFERED}
+        self._changes = []
         self._pending = 0
+        if batch:
+            self._write(batch)
+
+    def _executemany(self, batch: Batch) -> None:
+        for sql, rows in batch:
+            self.conn.executemany(sql, rows)
 
     def _change(self, sql: str, params: tuple) -> None:
         self._changes.append((sql, params))
@@ -118,7 +159,7 @@ class Projector:
         if entity_id is None:
             return None
         label = self._labels.get(entity_id)
-        if label is None:
+        if label is None and not self._bulk:  # in bulk, the catalogue holds no entity the cache lacks
             row = self.conn.execute("SELECT label FROM entities WHERE entity_id = ?", (entity_id,)).fetchone()
             label = row[0] if row else None
             if label is not None:
@@ -126,6 +167,8 @@ class Projector:
         return label
 
     def _current(self, entity_id: str | None) -> str | None:
+        if entity_id not in self._merged:  # nearly every id: no set to build
+            return entity_id
         seen = set()
         while entity_id in self._merged and entity_id not in seen:
             seen.add(entity_id)
@@ -135,22 +178,22 @@ class Projector:
     def _original(self, source_id: str) -> str:
         original = self._originals.get(source_id)
         if original is None:
-            row = self.conn.execute("SELECT original_source_id FROM sources WHERE source_id = ?",
-                                    (source_id,)).fetchone()
+            row = None if self._bulk else self.conn.execute(  # (as in _label)
+                "SELECT original_source_id FROM sources WHERE source_id = ?", (source_id,)).fetchone()
             original = row[0] if row else source_id
             self._originals[source_id] = original
         return original
 
     @staticmethod
-    def _recorded(stored: StoredEvent, data: dict[str, Any]) -> tuple:
-        return data["curator"], data["recorded_at"], stored.position
+    def _recorded(position: int, data: dict[str, Any]) -> tuple:
+        return data["curator"], data["recorded_at"], position
 
-    def _history(self, claim_id: str, stored: StoredEvent, data: dict[str, Any], summary: str) -> None:
-        self._buffers["claim_history"].append((claim_id, stored.position, data["type"], summary, data.get("reason"),
+    def _history(self, claim_id: str, position: int, data: dict[str, Any], summary: str) -> None:
+        self._buffers["claim_history"].append((claim_id, position, data["type"], summary, data.get("reason"),
                                                data["curator"], data["recorded_at"]))
 
     # -- sources, entities, names ---------------------------------------------------
-    def _source_recorded(self, stored: StoredEvent, data: dict[str, Any]) -> None:
+    def _source_recorded(self, position: int, data: dict[str, Any]) -> None:
         content = self.get_blob(data["source_id"]) or b""
         text = decode_text(content, data["media_type"])
         derived_from = data.get("derived_from")
@@ -161,42 +204,42 @@ class Projector:
             data.get("kind"), data.get("author"), data.get("publisher"), data.get("origin_url"),
             data.get("published"), data.get("retrieved"), data.get("note"), derived_from, data.get("derivation"),
             original, len(content), None if text is None else len(text), text,
-            *self._recorded(stored, data),
+            *self._recorded(position, data),
         ))
 
-    def _entity_recorded(self, stored: StoredEvent, data: dict[str, Any]) -> None:
+    def _entity_recorded(self, position: int, data: dict[str, Any]) -> None:
         self._labels[data["entity_id"]] = data["label"]
         self._buffers["entities"].append((
             data["entity_id"], data["kind"], data["label"], data.get("note"), None, data["entity_id"],
-            *self._recorded(stored, data),
+            *self._recorded(position, data),
         ))
 
-    def _name_recorded(self, stored: StoredEvent, data: dict[str, Any]) -> None:
+    def _name_recorded(self, position: int, data: dict[str, Any]) -> None:
         self._buffers["entity_names"].append((
             data["event_id"], data["entity_id"], self._current(data["entity_id"]), data["name"], fold(data["name"]),
             data["language"],
-            data.get("script"), int(bool(data.get("preferred", False))), *self._recorded(stored, data),
+            data.get("script"), int(bool(data.get("preferred", False))), *self._recorded(position, data),
         ))
 
     # -- cited works ------------------------------------------------------------------
-    def _work_recorded(self, stored: StoredEvent, data: dict[str, Any]) -> None:
+    def _work_recorded(self, position: int, data: dict[str, Any]) -> None:
         published = data.get("published")
         self._buffers["cited_works"].append((
             data["work_id"], data["title"], data["kind"], data.get("author"), published,
             dates.bounds(published).earliest if published else None, data.get("publisher"), data.get("identifier"),
-            data.get("language"), data.get("note"), *self._recorded(stored, data),
+            data.get("language"), data.get("note"), *self._recorded(position, data),
         ))
 
-    def _work_cited(self, stored: StoredEvent, data: dict[str, Any]) -> None:
+    def _work_cited(self, position: int, data: dict[str, Any]) -> None:
         selector = data["selector"]
         self._buffers["citations"].append((
             data["event_id"], data["work_id"], data["source_id"], selector["exact"], selector.get("prefix", ""),
             selector.get("suffix", ""), selector["start"], selector["end"], data.get("note"),
-            *self._recorded(stored, data),
+            *self._recorded(position, data),
         ))
 
     # -- claims ---------------------------------------------------------------------
-    def _claim_recorded(self, stored: StoredEvent, data: dict[str, Any]) -> None:
+    def _claim_recorded(self, position: int, data: dict[str, Any]) -> None:
         selector = data["selector"]
         subject = self._current(data["subject_id"])
         obj = self._current(data.get("object_id"))
@@ -208,36 +251,36 @@ class Projector:
             selector["start"], selector["end"], data.get("note"),
             data.get("voice", "author"), data.get("speaker"), data.get("speaker_id"), data.get("cited_work_id"),
             "asserted", None, "normal", None,
-            *self._recorded(stored, data),
+            *self._recorded(position, data),
         ))
         voice = data.get("voice", "author")
         who = "" if voice == "author" else f" ({voice}: {data.get('speaker') or data.get('speaker_id')})"
         if data.get("cited_work_id"):
             who += f", citing {data['cited_work_id']}"
-        self._history(data["claim_id"], stored, data, f"recorded{who}")
+        self._history(data["claim_id"], position, data, f"recorded{who}")
 
-    def _claim_retracted(self, stored: StoredEvent, data: dict[str, Any]) -> None:
+    def _claim_retracted(self, position: int, data: dict[str, Any]) -> None:
         self._change("UPDATE claims SET status = 'retracted' WHERE claim_id = ?", (data["claim_id"],))
-        self._history(data["claim_id"], stored, data, "retracted")
+        self._history(data["claim_id"], position, data, "retracted")
 
-    def _claim_superseded(self, stored: StoredEvent, data: dict[str, Any]) -> None:
+    def _claim_superseded(self, position: int, data: dict[str, Any]) -> None:
         self._change("UPDATE claims SET status = 'superseded', superseded_by = ? WHERE claim_id = ?",
                      (data["by_claim_id"], data["claim_id"]))
-        self._history(data["claim_id"], stored, data, f"superseded by {data['by_claim_id']}")
-        self._history(data["by_claim_id"], stored, data, f"supersedes {data['claim_id']}")
+        self._history(data["claim_id"], position, data, f"superseded by {data['by_claim_id']}")
+        self._history(data["by_claim_id"], position, data, f"supersedes {data['claim_id']}")
 
-    def _claim_assessed(self, stored: StoredEvent, data: dict[str, Any]) -> None:
+    def _claim_assessed(self, position: int, data: dict[str, Any]) -> None:
         self._change("UPDATE claims SET rank = ?, rank_reason = ? WHERE claim_id = ?",
                      (data["rank"], data["reason"], data["claim_id"]))
-        self._history(data["claim_id"], stored, data, f"assessed {data['rank']}")
+        self._history(data["claim_id"], position, data, f"assessed {data['rank']}")
 
-    def _conclusion_recorded(self, stored: StoredEvent, data: dict[str, Any]) -> None:
+    def _conclusion_recorded(self, position: int, data: dict[str, Any]) -> None:
         subject = self._current(data["subject_id"])
         obj = self._current(data.get("object_id"))
         self._buffers["conclusions"].append((
             data["conclusion_id"], data["subject_id"], subject, self._label(subject), data["predicate"],
             data.get("object_id"), obj, self._label(obj), data.get("object_literal"),
-            *_date_fields(data.get("date")), data["reason"], *self._recorded(stored, data),
+            *_date_fields(data.get("date")), data["reason"], *self._recorded(position, data),
         ))
         self._buffers["conclusion_claims"].extend((data["conclusion_id"], c) for c in data["rests_on"])
 
@@ -270,12 +313,60 @@ class Projector:
             self._change("UPDATE conclusions SET object_current_id = ?, object_label = ? WHERE object_id = ?",
                          (current, label, entity_id))
 
-    def _entities_merged(self, stored: StoredEvent, data: dict[str, Any]) -> None:
+    def _entities_merged(self, position: int, data: dict[str, Any]) -> None:
         self._merged[data["entity_id"]] = data["into_id"]
         self._change("UPDATE entities SET merged_into = ? WHERE entity_id = ?", (data["into_id"], data["entity_id"]))
-        self._repoint(self._subtree(data["entity_id"]))
+        self._merge_changed(data["entity_id"])
 
-    def _entity_split(self, stored: StoredEvent, data: dict[str, Any]) -> None:
+    def _entity_split(self, position: int, data: dict[str, Any]) -> None:
         self._merged.pop(data["entity_id"], None)
         self._change("UPDATE entities SET merged_into = NULL WHERE entity_id = ?", (data["entity_id"],))
-        self._repoint(self._subtree(data["entity_id"]))
+        self._merge_changed(data["entity_id"])
+
+    def _merge_changed(self, entity_id: str) -> None:
+        if self._bulk:
+            # Only an id that is itself merged has a current entity other than itself, so the rows that
+            # can end up pointing to a stale one are those naming an id merged at some time: note those.
+            self._repoint_later.add(entity_id)
+        else:
+            self._repoint(self._subtree(entity_id))
+
+    def repoint_rows(self) -> list[tuple[str, str | None, str | None]]:
+        """Bulk: (id, its final current entity, that entity's label) for every id merged or split off."""
+        rows = []
+        for entity_id in sorted(self._repoint_later):
+            current = self._current(entity_id)
+            rows.append((entity_id, current, self._label(current)))
+        return rows
+
+
+def repoint(conn: sqlite3.Connection, rows: list[tuple[str, str | None, str | None]]) -> None:
+    """Set the current entity and label of every row naming one of these ids (see the module's doc).
+
+    Each statement joins one column to a temporary table of the ids and rewrites only the rows whose
+    values differ; a rebuild runs it once, after the load, with the indexes on the columns it filters
+    on (``_REPOINT_INDEXES`` in build.py) already built.
+    """
+    if not rows:
+        return
+    conn.execute("CREATE TEMP TABLE repointed (entity_id TEXT PRIMARY KEY, current_id TEXT, label TEXT)")
+    conn.executemany("INSERT INTO temp.repointed VALUES (?, ?, ?)", rows)
+    for table, column, current_column, label_column in _REPOINTED_COLUMNS:
+        sets = f"{current_column} = r.current_id" + (f", {label_column} = r.label" if label_column else "")
+        differs = f"[{table}].{current_column} IS NOT r.current_id" + (
+            f" OR [{table}].{label_column} IS NOT r.label" if label_column else "")
+        conn.execute(f"UPDATE [{table}] SET {sets} FROM temp.repointed AS r"
+                     f" WHERE [{table}].{column} = r.entity_id AND ({differs})")
+    conn.execute("DROP TABLE temp.repointed")
+
+
+#: Every column naming an entity as recorded, with the columns that hold its current entity and label:
+#: what _repoint updates one merge at a time and repoint all at once.
+_REPOINTED_COLUMNS = (
+    ("entities", "entity_id", "current_id", None),
+    ("entity_names", "entity_id", "current_entity_id", None),
+    ("claims", "subject_id", "subject_current_id", "subject_label"),
+    ("claims", "object_id", "object_current_id", "object_label"),
+    ("conclusions", "subject_id", "subject_current_id", "subject_label"),
+    ("conclusions", "object_id", "object_current_id", "object_label"),
+)

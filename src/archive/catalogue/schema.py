@@ -268,7 +268,8 @@ TABLES: tuple[Table, ...] = (
             ("object_id", "entities", "entity_id"),
             ("object_current_id", "entities", "entity_id"),
         ),
-        indexes=(("subject_current_id",),),
+        # subject_id and object_id: a merge re-points the rows naming the merged entity (projector.py).
+        indexes=(("subject_current_id",), ("subject_id",), ("object_id",)),
     ),
     Table(
         "conclusion_claims",
