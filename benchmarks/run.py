@@ -140,6 +140,8 @@ def _summarise(name: str, results: list[dict]) -> dict:
         "events_per_second": round((1 if per_event else events) / seconds, 1) if seconds > 0 else None,
         "peak_rss_mb": max(_mb(r["peak_rss_kib"]) for r in results),
         "peak_rss_mb_runs": [_mb(r["peak_rss_kib"]) for r in results],
+        # the operation's own second process, if it started one (rebuild and verify of big logs)
+        "child_peak_rss_mb": max(_mb(r.get("child_peak_rss_kib", 0)) for r in results),
     }
     if per_event:
         ordered = sorted(samples)
