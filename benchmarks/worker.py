@@ -212,11 +212,22 @@ def append_single(args) -> dict:
         with archive.open(log) as arc:
             claims = _fresh_claims(arc, args.count, "single")
             arc.append(claims[:1])  # the first append warms the caches a long-running writer has warm
+            profiler = None
+            if args.profile:  # one profile of all the timed appends together
+                import cProfile
+
+                profiler = cProfile.Profile()
             for claim in claims[1:]:
                 with _Timer(None) as timer:
+                    if profiler is not None:
+                        profiler.enable()
                     arc.append([claim])
+                    if profiler is not None:
+                        profiler.disable()
                 samples.append(timer.seconds)
                 cpu.append(timer.cpu)
+            if profiler is not None:
+                profiler.dump_stats(args.profile)
     finally:
         _remove_db(log)
     return {"samples": samples, "cpu_samples": cpu, "events": len(samples)}
