@@ -162,3 +162,24 @@ def test_a_payload_is_accepted_exactly_when_the_codec_would_write_it(value, form
     else:
         with pytest.raises(ValueError, match="canonical"):
             verify_module._canonical_data(payload)
+
+
+@pytest.mark.parametrize("after, upto", [(0, None), (3, 17), (100, None), (591, None), (0, 1)])
+def test_the_sqlite_logs_own_scan_reads_what_the_interface_reads(tmp_path, after, upto):
+    """The SQLite log's fast scan (rows, payloads, broken streams) agrees with the one over EventLog.read."""
+    import archive
+    from archive.bundle import import_bundle
+
+    from .conftest import FIXTURE_BUNDLE
+
+    with archive.open(tmp_path / "log.db") as arc:
+        import_bundle(arc, FIXTURE_BUNDLE)
+        log = arc.log
+        end = log.head().position if upto is None else upto
+        fast, slow = scanner(log), _InterfaceScanner(log, batch_size=7)
+        assert fast is log
+        rows = [row for batch in fast.rows(after=after, upto=end) for row in batch]
+        assert rows == [row for batch in slow.rows(after=after, upto=end) for row in batch]
+        assert [r[0] for r in rows] == list(range(after + 1, end + 1))
+        assert [p for batch in fast.payloads(after=after, upto=end) for p in batch] == [(r[0], r[6]) for r in rows]
+        assert list(fast.broken_streams(upto=end)) == list(slow.broken_streams(upto=end)) == []

@@ -279,6 +279,50 @@ class SQLiteEventLog:
         return AppendResult(tuple(rows), already)
 
     # -- reading ------------------------------------------------------------
+    # -- fast whole-log scans (archive.log.scan.LogScanner), for verify and the rebuild ---------
+    def rows(self, *, after: int = 0, upto: int) -> Iterator[list[tuple]]:
+        """Events with ``after < position <= upto`` as plain row tuples (StoredEvent's field order), in batches."""
+        return self._pages(_COLUMNS, after, upto)
+
+    def payloads(self, *, after: int = 0, upto: int) -> Iterator[list[tuple[int, bytes]]]:
+        """(position, payload) of the events with ``after < position <= upto``, in position order, in batches."""
+        return self._pages("position, CAST(payload AS BLOB)", after, upto)
+
+    def _pages(self, columns: str, after: int, upto: int, batch_size: int = 4096) -> Iterator[list[tuple]]:
+        # Paged by position, like SQLiteEventLog.read, so no cursor stays open across batches.
+        position = after
+        while position < upto:
+            batch = self._conn.execute(
+                f"SELECT {columns} FROM events WHERE position > ? AND position <= ? ORDER BY position LIMIT ?",
+                (position, upto, batch_size),
+            ).fetchall()
+            if not batch:
+                return
+            yield batch
+            position = batch[-1][0]
+
+    def broken_streams(self, *, upto: int) -> Iterator[str]:
+        """Every stream whose events up to ``upto``, in position order, do not have versions 1, 2, 3…"""
+        # In (stream_id, stream_version) order -- the UNIQUE index, which also holds the position (the
+        # rowid), so this reads the index alone -- a stream is sound exactly when each version is the one
+        # before plus one, starting at 1, and each comes at a later position than the one before (then
+        # its versions in position order are 1, 2, 3… too).
+        cursor = self._conn.execute(
+            """
+            SELECT DISTINCT stream_id FROM (
+              SELECT stream_id, stream_version, position,
+                     LAG(stream_version, 1, 0) OVER w AS previous_version,
+                     LAG(position, 1, 0) OVER w AS previous_position
+              FROM events WHERE position <= ?
+              WINDOW w AS (PARTITION BY stream_id ORDER BY stream_version)
+            )
+            WHERE stream_version != previous_version + 1 OR position < previous_position
+            """,
+            (upto,),
+        )
+        for (stream_id,) in cursor:
+            yield stream_id
+
     def read(self, *, after: int = 0, upto: int | None = None, batch_size: int = 2000) -> Iterator[StoredEvent]:
         # Page by position rather than holding one cursor open, so a long
         # reader does not pin a WAL snapshot for the whole rebuild.
