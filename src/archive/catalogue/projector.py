@@ -99,6 +99,11 @@ class Projector:
         # Merges so far (none in a new catalogue; read back for an update).
         self._merged: dict[str, str] = {} if bulk else dict(conn.execute(
             "SELECT entity_id, merged_into FROM entities WHERE merged_into IS NOT NULL").fetchall())
+        # The same, the other way round (entity -> the ids merged into it), kept as merges come and go, so
+        # that an update applying many merges does not rebuild it for each one.
+        self._children: dict[str, set[str]] = {}
+        for child, parent in self._merged.items():
+            self._children.setdefault(parent, set()).add(child)
         self._buffers: dict[str, list[tuple]] = {name: [] for name in _BUFFERED}
         self._changes: list[tuple[str, tuple]] = []
         self._pending = 0
@@ -287,14 +292,11 @@ class Projector:
     # -- merges -----------------------------------------------------------------------
     def _subtree(self, entity_id: str) -> list[str]:
         """The entity and every entity whose merge chain passes through it."""
-        children: dict[str, list[str]] = {}
-        for child, parent in self._merged.items():
-            children.setdefault(parent, []).append(child)
         found, todo = [], [entity_id]
         while todo:
             node = todo.pop()
             found.append(node)
-            todo.extend(children.get(node, ()))
+            todo.extend(self._children.get(node, ()))
         return sorted(found)
 
     def _repoint(self, ids: Iterable[str]) -> None:
@@ -314,14 +316,22 @@ class Projector:
                          (current, label, entity_id))
 
     def _entities_merged(self, position: int, data: dict[str, Any]) -> None:
+        self._unlink(data["entity_id"])
         self._merged[data["entity_id"]] = data["into_id"]
+        self._children.setdefault(data["into_id"], set()).add(data["entity_id"])
         self._change("UPDATE entities SET merged_into = ? WHERE entity_id = ?", (data["into_id"], data["entity_id"]))
         self._merge_changed(data["entity_id"])
 
     def _entity_split(self, position: int, data: dict[str, Any]) -> None:
-        self._merged.pop(data["entity_id"], None)
+        self._unlink(data["entity_id"])
         self._change("UPDATE entities SET merged_into = NULL WHERE entity_id = ?", (data["entity_id"],))
         self._merge_changed(data["entity_id"])
+
+    def _unlink(self, entity_id: str) -> None:
+        """Forget the entity's merge, if it has one, in both directions."""
+        parent = self._merged.pop(entity_id, None)
+        if parent is not None:
+            self._children[parent].discard(entity_id)
 
     def _merge_changed(self, entity_id: str) -> None:
         if self._bulk:
