@@ -192,21 +192,13 @@ class ArchiveMachine(RuleBasedStateMachine):
     @rule(data=st.data())
     def bad_batch(self, data):
         """A good event followed by a bad one: all refused, the file unchanged."""
-        bad = data.draw(st.sampled_from(["unknown subject", "retract twice", "merge cycle", "duplicate id",
-                                         "uncited work"]))
+        bad = data.draw(st.sampled_from(["unknown subject", "retract twice", "merge cycle", "duplicate id"]))
         good = self.build.entity(f"never-{self.ids}")
         if bad == "unknown subject" or not self.claims:
             wrong = self.build.name("no-such-entity", "X")
         elif bad == "retract twice":
             retracted = [c for c, v in self.claims.items() if v["status"] != "asserted"]
             wrong = self.build.retract(retracted[0] if retracted else "no-such-claim")
-        elif bad == "uncited work" and self.texts and self.entities:
-            source_id = sorted(self.texts)[0]
-            text = self.texts[source_id]
-            uncited = [w for w in self.works if (source_id, w) not in self.citations] or ["no-such-work"]
-            wrong = self.build.claim("never-claim", subject_id=self.entities[0],
-                                     source=SimpleNamespace(source_id=source_id), text=text, quote=text[:1],
-                                     voice="reported", speaker="someone", cited_work_id=uncited[0])
         elif bad == "merge cycle" and self.merged:
             entity_id, into = next(iter(self.merged.items()))
             wrong = self.build.merge(self._resolve(into), entity_id)
@@ -214,15 +206,34 @@ class ArchiveMachine(RuleBasedStateMachine):
             stored = next(self.arc.stored_events())
             wrong = archive.EntityRecorded(event_id=stored.event_id, recorded_at=archive.model.utc_now(),
                                            curator="x", entity_id="dup", kind="person", label="dup")
+        self._refused([good, wrong], bad)
+
+    @precondition(lambda self: self.texts and self.entities)
+    @rule(data=st.data())
+    def claim_naming_an_uncited_work(self, data):
+        """A work recorded in the batch itself, named by a claim whose source does not cite it: refused."""
+        source_id = data.draw(st.sampled_from(sorted(self.texts)))
+        text = self.texts[source_id]
+        work = self.build.work(f"never-work-{self.ids}")
+        cited_elsewhere = [self.build.cite(work.work_id, source=SimpleNamespace(source_id=other), text=self.texts[other],
+                                           quote=self.texts[other][:1]) for other in sorted(self.texts)[:2]
+                           if other != source_id]
+        claim = self.build.claim("never-claim", subject_id=self.entities[0], source=SimpleNamespace(source_id=source_id),
+                                 text=text, quote=text[:1], voice="reported", speaker="someone",
+                                 cited_work_id=work.work_id)
+        self._refused([work, *cited_elsewhere, claim], "a claim naming a work its source does not cite")
+
+    def _refused(self, batch, what: str) -> None:
+        """Appending ``batch`` fails, and the log file is byte for byte what it was."""
         self.arc.close()
         before = file_digest(self.log_path)
         self.arc = archive.open(self.log_path)
         try:
-            self.arc.append([good, wrong])
+            self.arc.append(batch)
         except ArchiveError:
             pass
         else:
-            raise AssertionError(f"a bad batch ({bad}) was accepted")
+            raise AssertionError(f"a bad batch ({what}) was accepted")
         self.arc.close()
         assert file_digest(self.log_path) == before
         self.arc = archive.open(self.log_path)

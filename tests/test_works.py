@@ -22,6 +22,8 @@ from .builders import Builder, file_digest
 TEXT = ("Biograful William Taubman sugerează că Hrușciov se simțea mai aproape de menșevici. "
         "Bibliografie: Taubman, William (2003), Khrushchev: The Man and His Era.")
 OTHER = "A second text that cites nothing."
+ENTRY = "Taubman, William (2003), Khrushchev: The Man and His Era"
+ENTRY_AT = f"{TEXT.index(ENTRY)}-{TEXT.index(ENTRY) + len(ENTRY)}"
 
 
 @pytest.fixture
@@ -77,7 +79,7 @@ BAD = {
         UnknownReferenceError, "$.cited_work_id", "tompson-1995"),
     "claim names a work its source does not cite": (
         lambda build, source, other: [_reported(build, other, selector=TextSelector(
-            exact="cites nothing", start=20, end=33))],
+            exact="cites nothing", start=19, end=32))],
         UnknownReferenceError, "$.cited_work_id", "taubman-2003"),
     "a reader's comment names a work": (
         lambda build, source, other: [_reported(build, source, voice="reader")],
@@ -112,7 +114,7 @@ BAD = {
     "the same citation twice": (
         lambda build, source, other: [build.cite("taubman-2003", source=source, text=TEXT,
                                                  quote="Taubman, William (2003), Khrushchev: The Man and His Era")],
-        ValidationError, "$.selector", "-"),
+        ValidationError, "$.selector", ENTRY_AT),
 }
 
 

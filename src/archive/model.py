@@ -218,11 +218,13 @@ class ClaimRecorded(Event):
     the author ``reported`` ("Taubman afirmă…", a memoir quoted inline), or a
     ``reader`` (a comment under a blog post). ``speaker`` names that person as
     the source does; ``speaker_id`` links them to an entity where catalogued.
-    ``cited_work_id`` names the cited work (a :class:`WorkRecorded`) the source
-    gives for the claim: the book in which a reported speaker says it, or the
-    reference the author rests it on. The source must cite that work
-    (:class:`WorkCited`), so "001 reports that Taubman, in *Khrushchev: The Man
-    and His Era*, says …" is anchored twice: the claim's quote and the citation's.
+    ``cited_work_id`` names the cited work (a :class:`WorkRecorded`) the claim
+    comes from: the book in which a reported speaker says it, or the reference
+    the author rests it on. Often that is the curator's identification (the
+    article names Taubman; its bibliography lists one book by him), so the
+    source must cite the work (:class:`WorkCited`): "001 reports that Taubman,
+    in *Khrushchev: The Man and His Era*, says …" rests on the claim's quote and
+    on the citation's words, both in 001.
     Version 1 had no voice: its claims are the author's. Version 2 had no
     ``cited_work_id``.
     """
@@ -411,8 +413,9 @@ class WorkRecorded(Event):
 class WorkCited(Event):
     """Source S cites work W, here: the words of S that cite it (a bibliography entry, "în memoriile sale").
 
-    The selector is checked against the source's text like a claim's quote, so
-    ``archive verify`` proves every citation too.
+    The selector is checked against the source's text when the citation is
+    appended, like a claim's quote. A work's record and its citations are
+    permanent, like every event: there is no event yet to correct a work.
     """
 
     TYPE: ClassVar[str] = "WorkCited"

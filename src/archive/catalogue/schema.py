@@ -146,7 +146,7 @@ TABLES: tuple[Table, ...] = (
                True),
             _c("title", str, "Title of the work as published.", True),
             _c("kind", str, "book, chapter, article, newspaper article, memoir, speech, web page or other.", True),
-            _c("author", str, "Author, as the citing source credits them."),
+            _c("author", str, "Author, as the curator reads the citation (the citation's own words are in citations)."),
             _c("published", str, "Publication date (EDTF), where known."),
             _c("published_earliest", str, "Earliest day the publication date can mean (ISO, Gregorian); sort by this."),
             _c("publisher", str, "Publisher, journal or newspaper."),
@@ -537,7 +537,8 @@ SELECT
   sources.language AS cited_by_language,
   citations.quote,
   (SELECT COUNT(*) FROM claims
-    WHERE claims.cited_work_id = citations.work_id AND claims.source_id = citations.source_id) AS claims,
+    WHERE claims.cited_work_id = citations.work_id AND claims.source_id = citations.source_id
+      AND claims.status = 'asserted') AS claims,
   citations.note,
   citations.work_id,
   citations.source_id
@@ -555,8 +556,8 @@ ORDER BY cited_works.published_earliest, cited_works.title, citations.source_id,
             ("cited_by", "Title of the source that cites it."),
             ("cited_by_language", "Language of that source."),
             ("quote", "The source's words that cite the work."),
-            ("claims", "Claims of this source that name the work as where they come from "
-                       "(counted in every citation of the same source and work)."),
+            ("claims", "Standing claims (not retracted or superseded) of this source that name the work as "
+                       "where they come from (counted in every citation of the same source and work)."),
             ("note", "Curator's note on the citation."),
             ("work_id", "The work's id."),
             ("source_id", "The citing source's id."),
