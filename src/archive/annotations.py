@@ -107,13 +107,14 @@ def statement(claim: dict[str, Any]) -> str:
         if date["calendar"] != "gregorian":
             when += f" ({date['calendar']} calendar in the source)"
         parts.append(when)
-    work = f", in “{claim['cited_work_title']}”" if claim.get("cited_work_title") else ""
+    title = claim.get("cited_work_title")
     if claim["voice"] == "reported":
-        parts.append(f"according to {claim['speaker'] or claim['speaker_id'] or 'someone the author reports'}{work}")
-    elif work:
-        parts.append(f"citing “{claim['cited_work_title']}”")
-    if claim["voice"] == "reader":
+        who = claim["speaker"] or claim["speaker_id"] or "someone the author reports"
+        parts.append(f"according to {who}" + (f", in “{title}”" if title else ""))
+    elif claim["voice"] == "reader":
         parts.append(f"says a reader, {claim['speaker'] or claim['speaker_id'] or 'unnamed'}")
+    elif title:
+        parts.append(f"citing “{title}”")
     text = " — ".join(parts)
     if claim["status"] == "retracted":
         text += " [retracted]"
