@@ -353,6 +353,55 @@ def floor(args) -> dict:
     return {"samples": [timer.seconds], "cpu_samples": [timer.cpu], "events": count}
 
 
+_EVENT_COLUMNS = "position, event_id, stream_id, stream_version, type, version, payload, hash, prev_hash"
+
+
+def append_floor(args) -> dict:
+    """The least a batched append into the log can cost: the log's own INSERTs of the rows, nothing else.
+
+    The N events' stored rows -- positions, ids, payloads and chain hashes already
+    made, so no parsing, validation, encoding or hashing -- and their documents
+    are read from the built log, and inserted 1,000 events per transaction into a
+    new log file: the same schema, indexes and append-only triggers, WAL,
+    synchronous=FULL, through the log's own connection. Only the INSERTs and the
+    COMMITs are timed. No append of these events into this log can be faster, so
+    this over eventsourcing's time bounds what ``append_batched`` can reach.
+    """
+    from archive.log.sqlite import SQLiteEventLog
+
+    target = args.work / "append-floor.db"
+    _remove_db(target)
+    source = sqlite3.connect(f"file:{args.work / LOG}?mode=ro", uri=True)
+    seconds = cpu = 0.0
+    count = 0
+    insert = f"INSERT INTO events ({_EVENT_COLUMNS}) VALUES ({', '.join('?' * 9)})"
+    try:
+        with SQLiteEventLog(target) as log:
+            conn = log._conn
+            position = 0
+            while True:
+                rows = source.execute(f"SELECT {_EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position"
+                                      " LIMIT ?", (position, BATCH)).fetchall()
+                if not rows:
+                    break
+                position = rows[-1][0]
+                ids = [json.loads(r[6])["source_id"] for r in rows if r[4] == "SourceRecorded"]
+                documents = [source.execute("SELECT source_id, content FROM sources WHERE source_id = ?",
+                                            (i,)).fetchone() for i in ids]
+                with _Timer(None) as timer:
+                    conn.execute("BEGIN IMMEDIATE")
+                    conn.executemany(insert, rows)
+                    conn.executemany("INSERT INTO sources (source_id, content) VALUES (?, ?)", documents)
+                    conn.execute("COMMIT")
+                seconds += timer.seconds
+                cpu += timer.cpu
+                count += len(rows)
+    finally:
+        source.close()
+        _remove_db(target)
+    return {"samples": [seconds], "cpu_samples": [cpu], "events": count}
+
+
 # -- eventsourcing -----------------------------------------------------------------------------------------
 
 def _es_recorder(path: Path, kind: str):
@@ -443,7 +492,12 @@ def single_paired(args) -> dict:
     Here each round appends one claim to a copy of the N-event log, then the
     same claim's bytes to copies of eventsourcing's N-event databases, and
     ``fsync_samples`` times a bare 4 KiB write + fsync in the same directory.
+    ``floor_samples`` time the log's own part alone: the same claim's stored row
+    (payload, position and chain hash made beforehand) inserted and committed
+    into another copy of the log, which no append into the log can beat.
     """
+    from archive.log.base import chain_hash
+    from archive.log.sqlite import SQLiteEventLog
     import archive
     from eventsourcing.persistence import StoredEvent
 
@@ -456,12 +510,16 @@ def single_paired(args) -> dict:
         path = args.work / f"paired-es-{kind}.db"
         _copy_db(args.work / f"es-{kind}.db", path)
         stores[kind] = (path, *_es_recorder(path, kind))
-    samples: dict[str, list[float]] = {"archive": [], "application": [], "aggregate": [], "fsync": []}
-    cpu: dict[str, list[float]] = {"archive": [], "application": [], "aggregate": []}
+    floor_path = args.work / "paired-floor.db"
+    _copy_db(args.work / LOG, floor_path)
+    samples: dict[str, list[float]] = {"archive": [], "application": [], "aggregate": [], "floor": [], "fsync": []}
+    cpu: dict[str, list[float]] = {"archive": [], "application": [], "aggregate": [], "floor": []}
     probe = args.work / "fsync-probe.bin"
+    insert = f"INSERT INTO events ({_EVENT_COLUMNS}) VALUES ({', '.join('?' * 9)})"
     try:
-        with archive.open(log) as arc, open(probe, "wb") as handle:
+        with archive.open(log) as arc, SQLiteEventLog(floor_path) as floor_log, open(probe, "wb") as handle:
             claims = _fresh_claims(arc, args.count, "paired")
+            head = floor_log.head()
             for index, claim in enumerate(claims):
                 with _Timer(None) as timer:
                     arc.append([claim])
@@ -472,6 +530,17 @@ def single_paired(args) -> dict:
                     with _Timer(None) as timer:
                         recorder.insert_events([event])
                     timings.append((kind, timer))
+                payload = encode(claim)
+                position = head.position + 1
+                digest = chain_hash(position, claim.stream_id, 1, head.hash, payload)
+                row = (position, claim.event_id, claim.stream_id, 1, claim.TYPE, claim.VERSION,
+                       payload.decode("utf-8"), digest, head.hash)
+                with _Timer(None) as timer:
+                    floor_log._conn.execute("BEGIN IMMEDIATE")
+                    floor_log._conn.execute(insert, row)
+                    floor_log._conn.execute("COMMIT")
+                timings.append(("floor", timer))
+                head = type(head)(position, digest)
                 with _Timer(None) as timer:
                     handle.write(b"\0" * 4096)
                     handle.flush()
@@ -486,11 +555,12 @@ def single_paired(args) -> dict:
             datastore.close()
             _remove_db(path)
         _remove_db(log)
+        _remove_db(floor_path)
         probe.unlink(missing_ok=True)
     return {"samples": samples["archive"], "cpu_samples": cpu["archive"], "events": len(samples["archive"]),
             "es_application": samples["application"], "es_application_cpu": cpu["application"],
             "es_aggregate": samples["aggregate"], "es_aggregate_cpu": cpu["aggregate"],
-            "fsync_samples": samples["fsync"]}
+            "floor_samples": samples["floor"], "floor_cpu": cpu["floor"], "fsync_samples": samples["fsync"]}
 
 
 def idle(args) -> dict:
@@ -515,6 +585,7 @@ OPS: dict[str, Callable[[argparse.Namespace], dict]] = {
     "verify": verify,
     "export": export,
     "floor": floor,
+    "append_floor": append_floor,
     "es_batched": es_batched,
     "es_single": es_single,
     "single_paired": single_paired,

@@ -19,11 +19,11 @@ import pytest
 from .conftest import ROOT
 
 OPERATIONS = ("append_batched", "append_single", "import_bundle", "rebuild", "update_one", "verify", "export")
-BASELINES = ("floor", "es_application_batched", "es_application_single", "es_aggregate_batched",
+BASELINES = ("floor", "append_floor", "es_application_batched", "es_application_single", "es_aggregate_batched",
              "es_aggregate_single")
 FIELDS = ("seconds", "unit", "samples", "runs", "events", "events_per_second", "peak_rss_mb", "peak_rss_mb_runs")
 RATIOS = ("rebuild_vs_floor", "append_batched_vs_es_application", "append_batched_vs_es_aggregate",
-          "append_batched_vs_eventsourcing", "append_single_vs_es_application", "append_single_vs_es_aggregate",
+          "append_batched_vs_eventsourcing", "append_floor_vs_eventsourcing", "append_single_vs_es_application", "append_single_vs_es_aggregate",
           "append_single_vs_eventsourcing", "import_vs_append_batched")
 HAS_EVENTSOURCING = importlib.util.find_spec("eventsourcing") is not None
 SIZES = (120, 300)
@@ -75,12 +75,19 @@ def test_the_floor_is_measured(report):
         assert size["ratios"]["rebuild_vs_floor"] > 0
 
 
+def test_the_append_floor_inserts_every_event(report):
+    for size in report["sizes"]:
+        floor = size["baselines"]["append_floor"]
+        _positive(floor, "append_floor")
+        assert floor["events"] == size["events"]
+
+
 def test_eventsourcing_is_measured_or_null_with_a_reason(report):
     assert report["meta"]["eventsourcing"] is None or isinstance(report["meta"]["eventsourcing"], str)
     for size in report["sizes"]:
         assert set(size["baselines"]) == set(BASELINES)
         assert set(size["ratios"]) == set(RATIOS)
-        for name in BASELINES[1:]:
+        for name in BASELINES[2:]:
             entry = size["baselines"][name]
             if HAS_EVENTSOURCING:
                 _positive(entry, name)
@@ -99,7 +106,7 @@ def test_single_appends_are_also_timed_in_turns(report):
     for size in report["sizes"]:
         paired = size["single_paired"]
         keys = ("archive_seconds", "es_application_seconds", "es_aggregate_seconds", "archive_cpu_seconds",
-                "fsync_seconds", "ratio")
+                "floor_seconds", "floor_cpu_seconds", "fsync_seconds", "ratio", "floor_ratio")
         if HAS_EVENTSOURCING:
             assert all(paired[k] > 0 for k in keys), paired
             assert paired["samples"] == 3
@@ -161,3 +168,10 @@ def test_the_synthetic_log_is_valid_and_varied(tmp_path):
     assert manifest["claims_with_date"] > 0.7 * kinds["ClaimRecorded"]
     lines = (bundle / "events.jsonl").read_text(encoding="utf-8")
     assert any(ord(c) > 0x400 for c in lines)  # names in other scripts than Latin
+
+
+def test_the_append_targets_say_what_the_log_floor_allows(report):
+    targets = {t["name"]: t for t in report["targets"]}
+    for name in ("append_batched_vs_eventsourcing", "append_single_vs_eventsourcing"):
+        bound = targets[name]["bound"]
+        assert (bound is not None and bound > 0) if HAS_EVENTSOURCING else bound is None, (name, bound)

@@ -25,6 +25,7 @@ change them while we hold the lock.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import sqlite3
 from pathlib import Path
@@ -40,7 +41,11 @@ APPLICATION_ID = 0x4152434C
 FORMAT_VERSION = 1
 #: How long a writer waits for another writer's lock before giving up.
 BUSY_TIMEOUT_MS = 30_000
-_CHUNK = 500  # stay far below SQLite's limit on host parameters
+# Many keys are looked up as one JSON array parameter, not as "IN (?, ?, ...)": a list of
+# host parameters makes a new statement for every length, and sqlite3's statement cache
+# then holds a hundred big ones (a million-event import grew by megabytes) and prepares
+# most lookups anew. One shape, one cached statement, and no limit on host parameters.
+_KEYS = "(SELECT value FROM json_each(?))"
 
 _SCHEMA = f"""
 CREATE TABLE events (
@@ -93,9 +98,8 @@ def _row_to_event(row: tuple) -> StoredEvent:
     return StoredEvent(*row)
 
 
-def _chunks(items: Sequence, size: int = _CHUNK):
-    for start in range(0, len(items), size):
-        yield items[start: start + size]
+def _json_list(keys: Sequence[str]) -> str:
+    return json.dumps(list(keys), ensure_ascii=False)
 
 
 class _Transaction:
@@ -347,23 +351,20 @@ class SQLiteEventLog:
 
     def stream_versions(self, stream_ids: Sequence[str]) -> dict[str, int]:
         versions = {s: 0 for s in stream_ids}
-        for chunk in _chunks(list(stream_ids)):
-            marks = ",".join("?" * len(chunk))
-            for stream_id, version in self._conn.execute(
-                f"SELECT stream_id, MAX(stream_version) FROM events WHERE stream_id IN ({marks}) GROUP BY stream_id",
-                chunk,
-            ):
-                versions[stream_id] = version
+        for stream_id, version in self._conn.execute(
+            f"SELECT stream_id, MAX(stream_version) FROM events WHERE stream_id IN {_KEYS} GROUP BY stream_id",
+            (_json_list(stream_ids),),
+        ):
+            versions[stream_id] = version
         if self._tx is not None:
             self._tx.versions.update(versions)
         return versions
 
     def get_events(self, event_ids: Sequence[str]) -> dict[str, StoredEvent]:
         found: dict[str, StoredEvent] = {}
-        for chunk in _chunks(list(dict.fromkeys(event_ids))):
-            marks = ",".join("?" * len(chunk))
-            for row in self._conn.execute(f"SELECT {_COLUMNS} FROM events WHERE event_id IN ({marks})", chunk):
-                found[row[1]] = StoredEvent(*row)
+        for row in self._conn.execute(f"SELECT {_COLUMNS} FROM events WHERE event_id IN {_KEYS}",
+                                      (_json_list(event_ids),)):
+            found[row[1]] = StoredEvent(*row)
         if self._tx is not None:
             self._tx.events.update(dict.fromkeys(event_ids))
             self._tx.events.update(found)
@@ -383,12 +384,8 @@ class SQLiteEventLog:
         return None if row is None else bytes(row[0])
 
     def has_blobs(self, blob_ids: Sequence[str]) -> set[str]:
-        found: set[str] = set()
-        for chunk in _chunks(list(blob_ids)):
-            marks = ",".join("?" * len(chunk))
-            found.update(r[0] for r in self._conn.execute(
-                f"SELECT source_id FROM sources WHERE source_id IN ({marks})", chunk))
-        return found
+        return {r[0] for r in self._conn.execute(f"SELECT source_id FROM sources WHERE source_id IN {_KEYS}",
+                                                 (_json_list(blob_ids),))}
 
     def blob_ids(self) -> Iterator[str]:
         for (key,) in self._conn.execute("SELECT source_id FROM sources ORDER BY source_id").fetchall():
