@@ -194,3 +194,32 @@ def _canonical_by_uuid(text: str) -> bool:
 ))
 def test_the_event_id_check_accepts_exactly_the_canonical_uuids(text):
     assert bool(validation._CANONICAL_UUID.fullmatch(text)) == _canonical_by_uuid(text)
+
+
+def test_a_later_claim_reads_its_sources_media_type_from_the_log(log_path):
+    """The media type of a source recorded in an earlier append comes from its stored event.
+
+    A fresh archive has nothing cached, so the claims below make it read the type
+    from the log: a PDF cannot anchor a quote, and a source stored as a version-1
+    event (upcast on read) decodes as the text it is.
+    """
+    build = Builder("media-types")
+    pdf = b"%PDF-1.4 Em 1933, ele se tornou o segundo secretario."
+    text_v1 = TEXT.encode("utf-8")
+    with archive.open(log_path) as arc:
+        arc.append([build.entity("khrushchev")])
+        pdf_source = arc.record_source(pdf, title="A scan", language="pt", filename="scan.pdf", curator="tester",
+                                       media_type="application/pdf")
+        v1, _ = build.source(TEXT, language="pt")
+        legacy = {key: value for key, value in to_dict(v1).items() if key not in ("derived_from", "derivation")}
+        arc.append([{**legacy, "version": 1}], blobs={v1.source_id: text_v1})
+    with archive.open(log_path) as arc:
+        before = file_digest(log_path)
+        with pytest.raises(ValidationError, match="the source is not text") as caught:
+            arc.append([build.claim("c-pdf", subject_id="khrushchev", source=pdf_source, text=pdf.decode(),
+                                    quote="Em 1933")])
+        assert caught.value.path == "$.source_id"
+        assert file_digest(log_path) == before
+    with archive.open(log_path) as arc:
+        result = arc.append([build.claim("c-v1", subject_id="khrushchev", source=v1, text=TEXT, quote="Kiev")])
+        assert len(result.stored) == 1

@@ -14,7 +14,7 @@ import os
 from datetime import datetime
 from typing import Any, Iterator, Mapping, Sequence
 
-from .codec import canonical_bytes, decode_dict, encode, from_dict
+from .codec import canonical_bytes, decode_dict, encode, from_dict, upcast
 from .errors import DuplicateEventError, Place, UnknownReferenceError, ValidationError
 from .log.base import AppendResult, EventLog, Head, NewEvent, StoredEvent, blob_id
 from .log.sqlite import SQLiteEventLog
@@ -167,10 +167,15 @@ class Archive:
     def _media_type(self, source_id: str) -> str | None:
         # Sources never change, so what we learnt once holds: no need to re-read the stream per claim.
         if source_id not in self._media_types:
-            recorded = self.source(source_id)
-            if recorded is None:
+            # The stored event's own field, without structuring the whole event: stored
+            # events were checked when they were appended.
+            for stored in self.log.read_stream(f"source:{source_id}"):
+                data = upcast(stored.data())
+                if data["type"] == "SourceRecorded":
+                    self._media_types[source_id] = data["media_type"]
+                    break
+            else:
                 return None
-            self._media_types[source_id] = recorded.media_type
         return self._media_types[source_id]
 
     # -- recording, one event at a time ---------------------------------------

@@ -137,6 +137,13 @@ class Validator:
             states[stream] = (version, known[1], status)
 
     # -- helpers ------------------------------------------------------------
+    def cached_text(self, source_id: str) -> str | None:
+        """The source's decoded text if the cache holds it (None if not, or if the source is not text)."""
+        text = self._texts.get(source_id)
+        if text is not None:
+            self._texts.move_to_end(source_id)  # most recently used last
+        return text
+
     def source_text(self, source_id: str, media_type: str, blobs: Mapping[str, bytes]) -> str | None:
         text = self._texts.pop(source_id, None) if source_id in self._texts else None
         if text is None:
@@ -391,10 +398,13 @@ class Validator:
     def _anchor(self, source_id: str, selector: TextSelector, created: Mapping[str, Event],
                 blobs: Mapping[str, bytes], source_media_types: Callable[[str], str | None]) -> None:
         """The selector's words are in the source's text, at its offsets (claims and citations alike)."""
-        source_event = created.get(f"source:{source_id}")
-        media_type = source_event.media_type if isinstance(source_event, SourceRecorded) else source_media_types(
-            source_id)
-        text = self.source_text(source_id, media_type or "application/octet-stream", blobs)
+        # A cached text needs no media type: the claims of a document mostly find it there.
+        text = self.cached_text(source_id)
+        if text is None:
+            source_event = created.get(f"source:{source_id}")
+            media_type = (source_event.media_type if isinstance(source_event, SourceRecorded)
+                          else source_media_types(source_id))
+            text = self.source_text(source_id, media_type or "application/octet-stream", blobs)
         if text is None:
             raise ValidationError("the source is not text, so a quote cannot be anchored in it",
                                   path="$.source_id", value=source_id)
