@@ -496,7 +496,7 @@ def single_paired(args) -> dict:
     (payload, position and chain hash made beforehand) inserted and committed
     into another copy of the log, which no append into the log can beat.
     """
-    from archive.log.base import chain_hash
+    from archive.log.base import Head, chain_hash
     from archive.log.sqlite import SQLiteEventLog
     import archive
     from eventsourcing.persistence import StoredEvent
@@ -540,7 +540,7 @@ def single_paired(args) -> dict:
                     floor_log._conn.execute(insert, row)
                     floor_log._conn.execute("COMMIT")
                 timings.append(("floor", timer))
-                head = type(head)(position, digest)
+                head = Head(position, digest)
                 with _Timer(None) as timer:
                     handle.write(b"\0" * 4096)
                     handle.flush()

@@ -538,3 +538,29 @@ def test_a_writer_kept_waiting_too_long_gets_a_clear_error_and_writes_nothing(tm
     arc.append([build.entity("khrushchev")])  # the lock is free again: the retry lands
     assert [e.TYPE for e in arc.events()] == ["EntityRecorded"]
     log.close()
+
+
+_KEY = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=12)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(stored=st.lists(_KEY, unique=True, max_size=8), absent=st.lists(_KEY, max_size=8))
+def test_lookups_of_many_keys_find_exactly_the_stored_ones(tmp_path_factory, stored, absent):
+    """Keys go to SQLite as one JSON array: any text (quotes, backslashes, non-BMP) must match itself."""
+    absent = [k for k in absent if k not in stored]
+    path = tmp_path_factory.mktemp("keys") / "log.db"
+    with SQLiteEventLog(path) as log:
+        blobs = {blob_id(k.encode()): k.encode() for k in stored}
+        log.append([NewEvent(f"id-{k}", f"s-{k}", "EntityRecorded", 1, b"{}") for k in stored], blobs=blobs)
+        asked = stored + absent + stored[:1]  # a repeated key is answered once
+        assert log.stream_versions([f"s-{k}" for k in asked]) == {f"s-{k}": int(k in stored) for k in asked}
+        assert set(log.get_events([f"id-{k}" for k in asked])) == {f"id-{k}" for k in stored}
+        assert log.has_blobs([blob_id(k.encode()) for k in asked]) == set(blobs)
+
+
+def test_lookups_take_more_keys_than_sqlite_has_host_parameters(tmp_path):
+    keys = [f"k{i}" for i in range(40_000)]  # beyond SQLite's default limit of 32,766 parameters
+    with SQLiteEventLog(tmp_path / "log.db") as log:
+        log.append([NewEvent(f"id-{k}", f"s-{k}", "EntityRecorded", 1, b"{}") for k in keys[::1000]])
+        versions = log.stream_versions([f"s-{k}" for k in keys])
+    assert sum(versions.values()) == 40 and len(versions) == 40_000

@@ -145,20 +145,22 @@ class Validator:
         return text
 
     def source_text(self, source_id: str, media_type: str, blobs: Mapping[str, bytes]) -> str | None:
-        text = self._texts.pop(source_id, None) if source_id in self._texts else None
-        if text is None:
-            content = blobs.get(source_id)
-            if content is None:
-                content = self.log.get_blob(source_id)
-            if content is None:
-                return None
-            text = decode_text(content, media_type)
-            self._cached_chars += len(text or "")
-            # A cache bounded by size, not count: big archives have thousands of sources of any length.
-            while self._cached_chars > self.TEXT_CACHE_CHARS and self._texts:
-                _, oldest = self._texts.popitem(last=False)
-                self._cached_chars -= len(oldest or "")
+        text = self.cached_text(source_id)
+        if text is not None:
+            return text
+        content = blobs.get(source_id)
+        if content is None:
+            content = self.log.get_blob(source_id)
+        if content is None:
+            return None
+        text = decode_text(content, media_type)
+        self._texts.pop(source_id, None)  # a non-text source's None, read again
         self._texts[source_id] = text  # most recently used last
+        self._cached_chars += len(text or "")
+        # A cache bounded by size, not count: big archives have thousands of sources of any length.
+        while self._cached_chars > self.TEXT_CACHE_CHARS and len(self._texts) > 1:
+            _, oldest = self._texts.popitem(last=False)
+            self._cached_chars -= len(oldest or "")
         return text
 
     # -- the batch ----------------------------------------------------------

@@ -331,17 +331,9 @@ class SQLiteEventLog:
         # Page by position rather than holding one cursor open, so a long
         # reader does not pin a WAL snapshot for the whole rebuild.
         upper = self.head().position if upto is None else upto
-        position = after
-        while position < upper:
-            rows = self._conn.execute(
-                f"SELECT {_COLUMNS} FROM events WHERE position > ? AND position <= ? ORDER BY position LIMIT ?",
-                (position, upper, batch_size),
-            ).fetchall()
-            if not rows:
-                return
+        for rows in self._pages(_COLUMNS, after, upper, batch_size):
             for row in rows:
                 yield StoredEvent(*row)
-            position = rows[-1][0]
 
     def read_stream(self, stream_id: str) -> list[StoredEvent]:
         rows = self._conn.execute(
