@@ -76,7 +76,11 @@ def _remove_db(path: Path) -> None:
 
 
 def _copy_db(source: Path, target: Path) -> None:
-    """Copy a database file (after checkpointing its WAL so the copy is whole)."""
+    """Copy a database file (after checkpointing its WAL so the copy is whole), and flush it to disk.
+
+    Unflushed, the copy's pages wait in the OS's cache, and the first fsync of a timed operation writes
+    them all: 0.4 s for the first update of a copied million-event catalogue, nothing a user would see.
+    """
     _remove_db(target)
     conn = sqlite3.connect(source)
     try:
@@ -84,6 +88,8 @@ def _copy_db(source: Path, target: Path) -> None:
     finally:
         conn.close()
     shutil.copyfile(source, target)
+    with open(target, "rb+") as copied:
+        os.fsync(copied.fileno())
 
 
 def _batches(bundle: Path) -> Iterator[list[bytes]]:

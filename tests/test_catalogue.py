@@ -264,3 +264,29 @@ def test_a_rebuild_with_a_dangling_reference_is_refused(tmp_path, khrushchev_tex
         rebuild(log, tmp_path / "catalogue.db")
     assert list(tmp_path.iterdir()) == []
     rebuild(_unvalidated_log(Builder(seed="ghost"), khrushchev_text), tmp_path / "catalogue.db")  # sound
+
+
+def test_a_projector_is_freed_as_soon_as_it_is_dropped(small_archive, catalogue_path):
+    """No reference cycle keeps a projector and its caches alive until the cyclic collector runs: a
+    process that updates after every append would otherwise pile them up (the benchmark's update_one)."""
+    import gc
+    import weakref
+
+    from archive.catalogue.projector import Projector
+
+    rebuild(small_archive.log, catalogue_path)
+    conn = sqlite3.connect(catalogue_path)
+    gc.disable()
+    try:
+        for bulk in (False, True):
+            written = []  # the batches, kept out of the catalogue: only the projector's lifetime matters here
+            projector = Projector(conn, small_archive.log.get_blob, bulk=bulk, write=written.append)
+            for stored in small_archive.log.read():
+                projector.apply(stored)
+            projector.flush()
+            dropped = weakref.ref(projector)
+            del projector
+            assert written and dropped() is None
+    finally:
+        gc.enable()
+        conn.close()

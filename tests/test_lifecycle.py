@@ -153,6 +153,31 @@ def test_merge_chains_resolve_and_a_split_restores_the_earlier_view(world, log_p
     assert before == after
 
 
+def test_an_update_finds_merges_an_earlier_update_wrote(world, log_path, tmp_path):
+    """An update reads an entity's merge from the catalogue when it meets it, not every merge up front:
+    each step below is one update, and after each the catalogue is the one a rebuild makes."""
+    build, blog, _ = world
+    steps = [
+        [build.entity("stalin-3"), build.merge("stalin-2", "stalin-3")],
+        [build.merge("stalin", "stalin-2")],  # stalin's chain runs through a merge the catalogue holds
+        [build.claim("late", subject_id="stalin", predicate="died", source=blog, text=TEXT,
+                     quote="March 1, 1953", edtf="1953-03-01"),  # a claim about an id merged an update ago
+         build.name("stalin", "Stalin")],
+        [build.entity("stalin-4"), build.merge("stalin-3", "stalin-4")],  # re-points a subtree read back
+        [build.split("stalin-2"), build.claim("later", subject_id="stalin", predicate="died", source=blog,
+                                              text=TEXT, quote="March 1, 1953", edtf="1953-03-01")],
+    ]
+    with archive.open(log_path) as arc:
+        rebuild(arc.log, tmp_path / "updated.db")
+        for number, events in enumerate(steps):
+            arc.append(events)
+            update(arc.log, tmp_path / "updated.db")
+            rebuild(arc.log, tmp_path / f"rebuilt-{number}.db")
+            assert catalogue_content(tmp_path / "updated.db") == catalogue_content(tmp_path / f"rebuilt-{number}.db")
+    assert {r[0] for r in _rows(tmp_path / "updated.db",
+                                "SELECT subject_current_id FROM claims WHERE claim_id IN ('late', 'later')")} == {"stalin-2"}
+
+
 @settings(max_examples=25)
 @given(batches=archive_batches(max_batches=5, max_events=10))
 def test_any_lifecycle_sequence_gives_the_same_catalogue_by_rebuild_and_by_update(tmp_path_factory, batches):

@@ -91,36 +91,23 @@ class Projector:
         self.conn = conn
         self.get_blob = get_blob
         self._bulk = bulk
-        self._write = write or self._executemany
+        self._write = write  # (None: executemany on conn; not a bound method kept on self, see _HANDLERS)
         # In bulk: every id merged (or split off) during the load, re-pointed at the end.
         self._repoint_later: set[str] = set()
         self._labels: dict[str, str] = {}
         self._originals: dict[str, str] = {}
-        # Merges so far (none in a new catalogue; read back for an update).
-        self._merged: dict[str, str] = {} if bulk else dict(conn.execute(
-            "SELECT entity_id, merged_into FROM entities WHERE merged_into IS NOT NULL").fetchall())
+        # Merges so far: entity -> the entity it was merged into. A new catalogue has none, so in bulk a
+        # missing id is one never merged. An update does not read every merge back (thousands at a million
+        # events, for one new event): it looks an entity up when it first meets it (_look_up), and reads
+        # all the merges only when it applies a merge or split, which must find an entity's whole subtree.
+        self._merged: dict[str, str] = {}
+        self._all_merges_known = bulk
         # The same, the other way round (entity -> the ids merged into it), kept as merges come and go, so
         # that an update applying many merges does not rebuild it for each one.
         self._children: dict[str, set[str]] = {}
-        for child, parent in self._merged.items():
-            self._children.setdefault(parent, set()).add(child)
         self._buffers: dict[str, list[tuple]] = {name: [] for name in _BUFFERED}
         self._changes: list[tuple[str, tuple]] = []
         self._pending = 0
-        self._handlers: dict[str, Callable[[int, dict[str, Any]], None]] = {
-            "SourceRecorded": self._source_recorded,
-            "EntityRecorded": self._entity_recorded,
-            "NameRecorded": self._name_recorded,
-            "ClaimRecorded": self._claim_recorded,
-            "ClaimRetracted": self._claim_retracted,
-            "ClaimSuperseded": self._claim_superseded,
-            "ClaimAssessed": self._claim_assessed,
-            "ConclusionRecorded": self._conclusion_recorded,
-            "EntitiesMerged": self._entities_merged,
-            "EntitySplit": self._entity_split,
-            "WorkRecorded": self._work_recorded,
-            "WorkCited": self._work_cited,
-        }
 
     def apply(self, stored: StoredEvent) -> None:
         self.apply_payload(stored.position, stored.payload)
@@ -128,7 +115,7 @@ class Projector:
     def apply_payload(self, position: int, payload: bytes) -> None:
         """Apply the event stored at ``position`` with these bytes (what :meth:`apply` takes from it)."""
         data = upcast(fastjson.loads(payload))
-        self._handlers[data["type"]](position, data)
+        _HANDLERS[data["type"]](self, position, data)
         self._pending += 1
         if self._pending >= self.FLUSH_EVERY:
             self.flush()
@@ -150,7 +137,7 @@ class Projector:
         self._changes = []
         self._pending = 0
         if batch:
-            self._write(batch)
+            (self._write or self._executemany)(batch)
 
     def _executemany(self, batch: Batch) -> None:
         for sql, rows in batch:
@@ -160,25 +147,61 @@ class Projector:
         self._changes.append((sql, params))
 
     # -- helpers ----------------------------------------------------------------
+    def _look_up(self, entity_id: str) -> None:
+        """Read an entity the caches lack from the catalogue: its label, and its merge if it has one."""
+        row = self.conn.execute("SELECT label, merged_into FROM entities WHERE entity_id = ?",
+                                (entity_id,)).fetchone()
+        if row is not None:
+            self._labels[entity_id] = row[0]
+            if row[1] is not None and not self._all_merges_known:
+                self._merged[entity_id] = row[1]
+
     def _label(self, entity_id: str | None) -> str | None:
         if entity_id is None:
             return None
         label = self._labels.get(entity_id)
         if label is None and not self._bulk:  # in bulk, the catalogue holds no entity the cache lacks
-            row = self.conn.execute("SELECT label FROM entities WHERE entity_id = ?", (entity_id,)).fetchone()
-            label = row[0] if row else None
-            if label is not None:
-                self._labels[entity_id] = label
+            self._look_up(entity_id)
+            label = self._labels.get(entity_id)
         return label
 
+    def _parent(self, entity_id: str) -> str | None:
+        """The entity ``entity_id`` was merged into, if it was."""
+        parent = self._merged.get(entity_id)
+        # An entity in _labels has been looked up (or recorded here, so never merged before this run).
+        if parent is None and not self._all_merges_known and entity_id not in self._labels:
+            self._look_up(entity_id)
+            parent = self._merged.get(entity_id)
+        return parent
+
     def _current(self, entity_id: str | None) -> str | None:
-        if entity_id not in self._merged:  # nearly every id: no set to build
-            return entity_id
+        parent = self._merged.get(entity_id)
+        if parent is None:  # nearly every id: no call, no set to build (in bulk, and in an update once met)
+            if self._all_merges_known or entity_id is None or entity_id in self._labels:
+                return entity_id
+            parent = self._parent(entity_id)
+            if parent is None:
+                return entity_id
         seen = set()
-        while entity_id in self._merged and entity_id not in seen:
+        while parent is not None and entity_id not in seen:
             seen.add(entity_id)
-            entity_id = self._merged[entity_id]
+            entity_id = parent
+            parent = self._parent(entity_id)
         return entity_id
+
+    def _know_all_merges(self) -> None:
+        """Read every merge from the catalogue (an update, before its first merge or split).
+
+        Until this run applies a merge or split, the catalogue's ``merged_into`` column is the whole
+        truth: nothing else changes it, and the entities this run recorded are merged into nothing.
+        """
+        if self._all_merges_known:
+            return
+        self._merged = dict(self.conn.execute(
+            "SELECT entity_id, merged_into FROM entities WHERE merged_into IS NOT NULL").fetchall())
+        for child, parent in self._merged.items():
+            self._children.setdefault(parent, set()).add(child)
+        self._all_merges_known = True
 
     def _original(self, source_id: str) -> str:
         original = self._originals.get(source_id)
@@ -316,6 +339,7 @@ class Projector:
                          (current, label, entity_id))
 
     def _entities_merged(self, position: int, data: dict[str, Any]) -> None:
+        self._know_all_merges()
         self._unlink(data["entity_id"])
         self._merged[data["entity_id"]] = data["into_id"]
         self._children.setdefault(data["into_id"], set()).add(data["entity_id"])
@@ -323,6 +347,7 @@ class Projector:
         self._merge_changed(data["entity_id"])
 
     def _entity_split(self, position: int, data: dict[str, Any]) -> None:
+        self._know_all_merges()
         self._unlink(data["entity_id"])
         self._change("UPDATE entities SET merged_into = NULL WHERE entity_id = ?", (data["entity_id"],))
         self._merge_changed(data["entity_id"])
@@ -348,6 +373,25 @@ class Projector:
             current = self._current(entity_id)
             rows.append((entity_id, current, self._label(current)))
         return rows
+
+
+#: The method applying each type of event. A class-level table of plain functions, not a dict of bound
+#: methods on each projector: that would make every projector a reference cycle, kept (with its caches)
+#: until the cyclic collector runs, which an update after an update would pile up.
+_HANDLERS: dict[str, Callable[[Projector, int, dict[str, Any]], None]] = {
+    "SourceRecorded": Projector._source_recorded,
+    "EntityRecorded": Projector._entity_recorded,
+    "NameRecorded": Projector._name_recorded,
+    "ClaimRecorded": Projector._claim_recorded,
+    "ClaimRetracted": Projector._claim_retracted,
+    "ClaimSuperseded": Projector._claim_superseded,
+    "ClaimAssessed": Projector._claim_assessed,
+    "ConclusionRecorded": Projector._conclusion_recorded,
+    "EntitiesMerged": Projector._entities_merged,
+    "EntitySplit": Projector._entity_split,
+    "WorkRecorded": Projector._work_recorded,
+    "WorkCited": Projector._work_cited,
+}
 
 
 def repoint(conn: sqlite3.Connection, rows: list[tuple[str, str | None, str | None]]) -> None:
