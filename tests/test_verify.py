@@ -183,3 +183,38 @@ def test_the_sqlite_logs_own_scan_reads_what_the_interface_reads(tmp_path, after
         assert [r[0] for r in rows] == list(range(after + 1, end + 1))
         assert [p for batch in fast.payloads(after=after, upto=end) for p in batch] == [(r[0], r[6]) for r in rows]
         assert list(fast.broken_streams(upto=end)) == list(slow.broken_streams(upto=end)) == []
+
+
+def test_the_progress_of_two_processes_moves_smoothly_to_the_end(tmp_path, monkeypatch):
+    """This process reports its share of its own part as the share of the whole log, so the bar
+    neither stalls at the end of its part (42 %) nor jumps from there to 100 %."""
+    from archive.log import scan as scan_module
+
+    from .contract.support import Events
+
+    path = tmp_path / "log.db"
+    events = Events("verify-progress")
+    with SQLiteEventLog(path) as log:
+        for start in range(0, 3000, 1000):
+            log.append([events.entity(f"p{i}") for i in range(start, start + 1000)])
+
+    class SmallPages:  # the real scan, in pages of 100 rows, so a small log reports progress often
+        def __init__(self, log):
+            self.inner = scan_module.scanner(log)
+            self.path = self.inner.path
+
+        def rows(self, *, after=0, upto):
+            for page in self.inner.rows(after=after, upto=upto):
+                yield from (page[i:i + 100] for i in range(0, len(page), 100))
+
+        def __getattr__(self, name):
+            return getattr(self.inner, name)
+
+    monkeypatch.setattr(verify_module, "scanner", SmallPages)
+    seen = []
+    with SQLiteEventLog(path) as log:
+        report = verify(log, processes=2, progress=seen.append)
+    assert report.ok and report.events == 3000
+    assert seen == sorted(seen) and seen[-1] == 3000 and max(seen) == 3000
+    assert len(seen) > 10
+    assert max(b - a for a, b in zip([0, *seen], seen)) <= 300  # no jump bigger than a tenth of the log

@@ -195,7 +195,7 @@ def verify(log: EventLog, *, progress: Callable[[int], None] | None = None, limi
         child = _start_part(scan.path, split, upto, limit)
 
     own = _Run(limit)
-    own.check(scan.rows(upto=split), progress)
+    own.check(scan.rows(upto=split), _share_of_whole(progress, split, upto) if child is not None else progress)
     # Stream versions: the backend names the streams whose versions do not run 1, 2, 3… in position
     # order (without holding every stream's version in memory); each is read again to say where.
     versions = heapq.nsmallest(limit, _version_problems(log, scan.broken_streams(upto=upto), upto),
@@ -234,6 +234,18 @@ def verify(log: EventLog, *, progress: Callable[[int], None] | None = None, limi
         source_problem("recorded, but its bytes are missing", source_id)
     return VerifyReport(events=sum(run.count for run in runs), sources=blob_count, head=log.head(),
                         problems=tuple(problems))
+
+
+def _share_of_whole(progress: Callable[[int], None] | None, split: int, upto: int) -> Callable[[int], None] | None:
+    """Progress through this process's part, shown as progress through the whole log.
+
+    The two parts are sized to finish together, so the share of its own part this process has checked
+    is the best estimate of the share of the log checked: without it the bar would stop at the part's
+    end (42 %) and jump to 100 % when the other process reports.
+    """
+    if progress is None or split <= 0:
+        return progress
+    return lambda done: progress(min(upto, done * upto // split))
 
 
 def _version_problems(log: EventLog, streams: Iterable[str], upto: int) -> Iterator[Found]:
