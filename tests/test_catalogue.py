@@ -287,6 +287,13 @@ def test_a_projector_is_freed_as_soon_as_it_is_dropped(small_archive, catalogue_
             dropped = weakref.ref(projector)
             del projector
             assert written and dropped() is None
+        # As update() makes one: writing through its own connection (nothing is flushed here).
+        projector = Projector(conn, small_archive.log.get_blob)
+        for stored in small_archive.log.read():
+            projector.apply(stored)
+        dropped = weakref.ref(projector)
+        del projector
+        assert dropped() is None
     finally:
         gc.enable()
         conn.close()

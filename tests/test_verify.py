@@ -215,6 +215,6 @@ def test_the_progress_of_two_processes_moves_smoothly_to_the_end(tmp_path, monke
     with SQLiteEventLog(path) as log:
         report = verify(log, processes=2, progress=seen.append)
     assert report.ok and report.events == 3000
-    assert seen == sorted(seen) and seen[-1] == 3000 and max(seen) == 3000
+    assert seen == sorted(seen) and seen[-1] == 3000 and seen.count(3000) == 1  # 100 % only when all is done
     assert len(seen) > 10
     assert max(b - a for a, b in zip([0, *seen], seen)) <= 300  # no jump bigger than a tenth of the log

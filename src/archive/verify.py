@@ -241,11 +241,14 @@ def _share_of_whole(progress: Callable[[int], None] | None, split: int, upto: in
 
     The two parts are sized to finish together, so the share of its own part this process has checked
     is the best estimate of the share of the log checked: without it the bar would stop at the part's
-    end (42 %) and jump to 100 % when the other process reports.
+    end (42 %) and jump to 100 % when the other process reports. It stops at 99 %: the documents'
+    hashes and the other process's report (or, if that process failed, its part checked here) are
+    still to come, and only the final count says 100 %.
     """
     if progress is None or split <= 0:
         return progress
-    return lambda done: progress(min(upto, done * upto // split))
+    ceiling = upto * 99 // 100
+    return lambda done: progress(min(ceiling, done * upto // split))
 
 
 def _version_problems(log: EventLog, streams: Iterable[str], upto: int) -> Iterator[Found]:
