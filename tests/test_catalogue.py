@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sqlite3
+import weakref
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,7 @@ from hypothesis import strategies as st
 
 import archive
 from archive.catalogue import rebuild, status, update
+from archive.catalogue.projector import Projector
 from archive.catalogue.schema import FTS, TABLES, VIEWS
 from archive.errors import CatalogueError
 from archive.log.memory import MemoryEventLog
@@ -269,11 +272,6 @@ def test_a_rebuild_with_a_dangling_reference_is_refused(tmp_path, khrushchev_tex
 def test_a_projector_is_freed_as_soon_as_it_is_dropped(small_archive, catalogue_path):
     """No reference cycle keeps a projector and its caches alive until the cyclic collector runs: a
     process that updates after every append would otherwise pile them up (the benchmark's update_one)."""
-    import gc
-    import weakref
-
-    from archive.catalogue.projector import Projector
-
     rebuild(small_archive.log, catalogue_path)
     conn = sqlite3.connect(catalogue_path)
     gc.disable()

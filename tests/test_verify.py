@@ -27,6 +27,7 @@ from archive.log.scan import _InterfaceScanner, scanner
 from archive.log.sqlite import SQLiteEventLog
 from archive.verify import verify
 
+from .contract.support import Events
 from .test_sqlite_log import TRIGGERS, build_log
 
 
@@ -188,10 +189,6 @@ def test_the_sqlite_logs_own_scan_reads_what_the_interface_reads(tmp_path, after
 def test_the_progress_of_two_processes_moves_smoothly_to_the_end(tmp_path, monkeypatch):
     """This process reports its share of its own part as the share of the whole log, so the bar
     neither stalls at the end of its part (42 %) nor jumps from there to 100 %."""
-    from archive.log import scan as scan_module
-
-    from .contract.support import Events
-
     path = tmp_path / "log.db"
     events = Events("verify-progress")
     with SQLiteEventLog(path) as log:
@@ -200,7 +197,7 @@ def test_the_progress_of_two_processes_moves_smoothly_to_the_end(tmp_path, monke
 
     class SmallPages:  # the real scan, in pages of 100 rows, so a small log reports progress often
         def __init__(self, log):
-            self.inner = scan_module.scanner(log)
+            self.inner = scanner(log)
             self.path = self.inner.path
 
         def rows(self, *, after=0, upto):

@@ -175,13 +175,9 @@ class Projector:
         return parent
 
     def _current(self, entity_id: str | None) -> str | None:
-        parent = self._merged.get(entity_id)
-        if parent is None:  # nearly every id: no call, no set to build (in bulk, and in an update once met)
-            if self._all_merges_known or entity_id is None or entity_id in self._labels:
-                return entity_id
-            parent = self._parent(entity_id)
-            if parent is None:
-                return entity_id
+        parent = None if entity_id is None else self._parent(entity_id)
+        if parent is None:  # nearly every id: no set to build
+            return entity_id
         seen = set()
         while parent is not None and entity_id not in seen:
             seen.add(entity_id)
