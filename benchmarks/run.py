@@ -184,10 +184,11 @@ class Harness:
     def bundle(self, n: int) -> Path:
         """The cached bundle of n events, generated (once) in a child process to keep this one small."""
         started = time.perf_counter()
-        path = synth.bundle_dir(self.cache, n, self.args.seed)
+        path = synth.bundle_dir(self.cache, n, self.args.seed, self.args.ids)
         if not (path / "manifest.json").is_file():
             completed = subprocess.run(
-                [sys.executable, "-m", "benchmarks.synth", str(n), str(self.cache), "--seed", str(self.args.seed)],
+                [sys.executable, "-m", "benchmarks.synth", str(n), str(self.cache), "--seed", str(self.args.seed),
+                 "--ids", self.args.ids],
                 cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL if self.args.silent else None)
             if completed.returncode != 0:
                 raise WorkerError(f"generating the bundle of {n} events failed (exit {completed.returncode})")
@@ -367,6 +368,7 @@ class Harness:
                 "command": " ".join(["python -m benchmarks.run", *self.args.argv]),
                 "quick": self.args.quick,
                 "seed": self.args.seed,
+                "ids": self.args.ids,
                 "generator_version": synth.GENERATOR_VERSION,
                 "repeats": self.args.repeats,
                 "big_repeats": self.args.big_repeats,
@@ -623,6 +625,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--single-count", type=int, help="events appended one per call (default 50; --quick: 20)")
     parser.add_argument("--update-count", type=int, help="updates of one event each (default 5; --quick: 3)")
     parser.add_argument("--seed", type=int, default=synth.DEFAULT_SEED)
+    parser.add_argument("--ids", choices=synth.IDS, default="time", help="event and claim ids of the synthetic log: "
+                        "time-ordered UUID 7, as the library makes them (default), or name-based UUID 5, which land "
+                        "anywhere in an index (a log whose ids were made elsewhere)")
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="where bundles and work files go "
                         "(default benchmarks/.cache)")
     parser.add_argument("--keep-work", action="store_true", help="keep each size's log, catalogue and databases")

@@ -172,8 +172,24 @@ def rebuild(args) -> dict:
     return {"samples": [timer.seconds], "cpu_samples": [timer.cpu], "events": result.applied}
 
 
-def _fresh_claims(arc, count: int, salt: str) -> list:
-    """``count`` new valid claims about entities and sources already in the log (deterministic)."""
+def _ids(bundle: Path) -> str:
+    """How the bundle's event and claim ids were made (benchmarks.synth.IDS; bundles of version 1: "random")."""
+    return json.loads((bundle / "manifest.json").read_text(encoding="utf-8")).get("ids", "random")
+
+
+def _new_uuid(namespace: uuid.UUID, what: str, moment: datetime, ids: str) -> str:
+    """An id as benchmarks.synth makes them: UUID 7 of the moment (random bits from a name), or that UUID 5."""
+    from archive.ids import time_ordered_uuid
+
+    named = uuid.uuid5(namespace, what)
+    return str(named) if ids == "random" else time_ordered_uuid(int(moment.timestamp() * 1000), 0, named.int)
+
+
+def _fresh_claims(arc, count: int, salt: str, ids: str) -> list:
+    """``count`` new valid claims about entities and sources already in the log (deterministic).
+
+    Their ids are made as the log's were (``ids``), later than all of them.
+    """
     import random
 
     from archive.model import ClaimDate, ClaimRecorded
@@ -197,9 +213,11 @@ def _fresh_claims(arc, count: int, salt: str) -> list:
         start = text.find(" ", rng.randrange(len(text) // 2)) + 1
         quote = text[start: text.find(" ", start + 30)].strip()
         occurrence = text.count(quote, 0, start) + 1
+        recorded_at = moment + timedelta(seconds=i)
         claims.append(ClaimRecorded(
-            event_id=str(uuid.uuid5(namespace, f"event/{i}")), recorded_at=moment + timedelta(seconds=i),
-            curator="benchmark", claim_id=str(uuid.uuid5(namespace, f"claim/{i}")), subject_id=rng.choice(people),
+            event_id=_new_uuid(namespace, f"event/{i}", recorded_at, ids), recorded_at=recorded_at,
+            curator="benchmark", claim_id=_new_uuid(namespace, f"claim/{i}", recorded_at, ids),
+            subject_id=rng.choice(people),
             predicate="held_office", source_id=source_id,
             selector=make_selector(text, quote, occurrence=occurrence), object_literal="benchmark office",
             date=ClaimDate(as_written=f"in {1900 + i % 90}", edtf=str(1900 + i % 90)),
@@ -216,7 +234,7 @@ def append_single(args) -> dict:
     samples, cpu = [], []
     try:
         with archive.open(log) as arc:
-            claims = _fresh_claims(arc, args.count, "single")
+            claims = _fresh_claims(arc, args.count, "single", _ids(args.bundle))
             arc.append(claims[:1])  # the first append warms the caches a long-running writer has warm
             profiler = None
             if args.profile:  # one profile of all the timed appends together
@@ -250,7 +268,7 @@ def update_one(args) -> dict:
     samples, cpu = [], []
     try:
         with archive.open(log) as arc:
-            for claim in _fresh_claims(arc, args.count, "update"):
+            for claim in _fresh_claims(arc, args.count, "update", _ids(args.bundle)):
                 arc.append([claim])
                 with _Timer(args.profile if not samples else None) as timer:
                     result = update(arc.log, catalogue)
@@ -420,7 +438,25 @@ def _es_recorder(path: Path, kind: str):
     return datastore, recorder
 
 
-def _es_events(lines: list[bytes], versions: dict[str, int]) -> list:
+def _originator_id(stream: str, first_recorded_at: str, ids: str) -> uuid.UUID:
+    """The aggregate id eventsourcing gets for a stream, ordered as the archive's ids are.
+
+    A claim's stream gets its claim id (time-ordered or not, as the log's); any other stream
+    a UUID 7 of its first event's time (or, with random ids, a UUID 5 of its name). The
+    archive's own entity and source streams are slugs and content hashes, so eventsourcing's
+    index gets ids at least as well ordered as the log's.
+    """
+    kind, _, key = stream.partition(":")
+    if kind == "claim":
+        try:
+            return uuid.UUID(key)
+        except ValueError:
+            pass
+    moment = datetime.fromisoformat(first_recorded_at.replace("Z", "+00:00"))
+    return uuid.UUID(_new_uuid(uuid.NAMESPACE_URL, stream, moment, ids))
+
+
+def _es_events(lines: list[bytes], versions: dict[str, tuple[uuid.UUID, int]], ids: str) -> list:
     """The same events as eventsourcing StoredEvents: one aggregate per stream, the same payload bytes."""
     from eventsourcing.persistence import StoredEvent
 
@@ -430,9 +466,11 @@ def _es_events(lines: list[bytes], versions: dict[str, int]) -> list:
     for line in lines:
         data = json.loads(line)
         stream = stream_id_of(data)
-        version = versions.get(stream, 0) + 1
-        versions[stream] = version
-        stored.append(StoredEvent(originator_id=uuid.uuid5(uuid.NAMESPACE_URL, stream), originator_version=version,
+        known = versions.get(stream)
+        originator, version = ((_originator_id(stream, data["recorded_at"], ids), 1) if known is None
+                               else (known[0], known[1] + 1))
+        versions[stream] = (originator, version)
+        stored.append(StoredEvent(originator_id=originator, originator_version=version,
                                   topic=f"archive.model:{data['type']}", state=line.rstrip(b"\n")))
     return stored
 
@@ -442,12 +480,13 @@ def es_batched(args) -> dict:
     path = args.work / f"es-{args.recorder}.db"
     _remove_db(path)
     datastore, recorder = _es_recorder(path, args.recorder)
-    versions: dict[str, int] = {}
+    versions: dict[str, tuple[uuid.UUID, int]] = {}
+    ids = _ids(args.bundle)
     count = 0
     try:
         with _Timer(args.profile) as timer:
             for lines in _batches(args.bundle):
-                events = _es_events(lines, versions)
+                events = _es_events(lines, versions, ids)
                 recorder.insert_events(events)
                 count += len(events)
         with datastore.transaction(commit=False) as cursor:
@@ -474,9 +513,9 @@ def es_single(args) -> dict:
         from archive.codec import encode
 
         with archive.open(args.work / LOG, create=False) as arc:
-            claims = _fresh_claims(arc, args.count, "single")
+            claims = _fresh_claims(arc, args.count, "single", _ids(args.bundle))
         for index, claim in enumerate(claims):
-            event = StoredEvent(originator_id=uuid.uuid5(uuid.NAMESPACE_URL, claim.stream_id), originator_version=1,
+            event = StoredEvent(originator_id=uuid.UUID(claim.claim_id), originator_version=1,
                                 topic="archive.model:ClaimRecorded", state=encode(claim))
             with _Timer(None) as timer:
                 recorder.insert_events([event])
@@ -524,14 +563,13 @@ def single_paired(args) -> dict:
     insert = f"INSERT INTO events ({_EVENT_COLUMNS}) VALUES ({', '.join('?' * 9)})"
     try:
         with archive.open(log) as arc, SQLiteEventLog(floor_path) as floor_log, open(probe, "wb") as handle:
-            claims = _fresh_claims(arc, args.count, "paired")
+            claims = _fresh_claims(arc, args.count, "paired", _ids(args.bundle))
             head = floor_log.head()
             for index, claim in enumerate(claims):
                 with _Timer(None) as timer:
                     arc.append([claim])
                 timings = [("archive", timer)]
-                event = StoredEvent(originator_id=uuid.uuid5(uuid.NAMESPACE_URL, claim.stream_id),
-                                    originator_version=1, topic="archive.model:ClaimRecorded", state=encode(claim))
+                event = StoredEvent(originator_id=uuid.UUID(claim.claim_id), originator_version=1, topic="archive.model:ClaimRecorded", state=encode(claim))
                 for kind, (_, _, recorder) in stores.items():
                     with _Timer(None) as timer:
                         recorder.insert_events([event])

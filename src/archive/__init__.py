@@ -24,6 +24,7 @@ from .errors import (  # noqa: E402
     UnknownReferenceError,
     ValidationError,
 )
+from .ids import new_id  # noqa: E402
 from .model import (  # noqa: E402
     ClaimAssessed,
     ClaimDate,
@@ -46,6 +47,7 @@ __all__ = [
     "__version__",
     "open",
     "Archive",
+    "new_id",
     "Event",
     "SourceRecorded",
     "EntityRecorded",

@@ -14,11 +14,12 @@ archive (does the source exist? is the quote really in it?) live in
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime, timezone
 from typing import ClassVar
 
 import attrs
+
+from .ids import new_id
 
 __all__ = [
     "Event",
@@ -59,8 +60,8 @@ ENTITY_KINDS = (
 
 
 def new_event_id() -> str:
-    """A fresh random event id (UUID 4, canonical lower-case form)."""
-    return str(uuid.uuid4())
+    """A fresh id for an event, claim or conclusion: a time-ordered UUID (version 7; see :mod:`archive.ids`)."""
+    return new_id()
 
 
 def utc_now() -> datetime:
