@@ -175,3 +175,54 @@ def test_the_append_targets_say_what_the_log_floor_allows(report):
     for name in ("append_batched_vs_eventsourcing", "append_single_vs_eventsourcing"):
         bound = targets[name]["bound"]
         assert (bound is not None and bound > 0) if HAS_EVENTSOURCING else bound is None, (name, bound)
+
+
+def test_the_two_kinds_of_ids_give_the_same_events_otherwise(tmp_path):
+    """--ids changes the event and claim ids alone, so the two runs measure the same log."""
+    import uuid
+
+    from benchmarks import synth
+
+    ordered = synth.write_bundle(tmp_path / "cache", 400, ids="time")
+    scattered = synth.write_bundle(tmp_path / "cache", 400, ids="random")
+    assert ordered != scattered
+    assert synth.load_manifest(ordered)["ids"] == "time" and synth.load_manifest(scattered)["ids"] == "random"
+    a = [json.loads(line) for line in (ordered / "events.jsonl").read_text(encoding="utf-8").splitlines()]
+    b = [json.loads(line) for line in (scattered / "events.jsonl").read_text(encoding="utf-8").splitlines()]
+
+    def ids_of(events: list[dict]) -> list[str]:
+        return [e["event_id"] for e in events] + [e["claim_id"] for e in events if e["type"] == "ClaimRecorded"]
+
+    def without_ids(events: list[dict]) -> list[dict]:
+        renamed = dict(zip(ids_of(events), map(str, range(len(ids_of(events))))))
+        return [{k: renamed.get(v, v) if isinstance(v, str) else v for k, v in e.items()} for e in events]
+
+    assert without_ids(a) == without_ids(b)
+    for events, version in ((a, 7), (b, 5)):
+        event_ids = [e["event_id"] for e in events]
+        claim_ids = [e["claim_id"] for e in events if e["type"] == "ClaimRecorded"]
+        for made in (event_ids, claim_ids):
+            assert {uuid.UUID(i).version for i in made} == {version}
+            assert (made == sorted(made)) == (version == 7)
+
+
+@pytest.mark.parametrize("schema", ["as-is", "no-trigger", "bare"])
+@pytest.mark.parametrize("ids", ["time", "random"])
+def test_the_log_writes_script_inserts_every_row_into_the_schema_it_names(tmp_path, ids, schema):
+    import sqlite3
+
+    from archive.log.sqlite import _SCHEMA
+    from benchmarks import log_writes
+
+    path = tmp_path / "log.db"
+    seconds = log_writes.measure(path, 2500, ids, schema)
+    assert seconds > 0
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT count(*), max(position) FROM events").fetchone() == (2500, 2500)
+        triggers = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+        indexes = conn.execute("SELECT count(*) FROM pragma_index_list('events') WHERE \"unique\"").fetchone()[0]
+        event_ids = [r[0] for r in conn.execute("SELECT event_id FROM events ORDER BY position")]
+    assert ("events_are_never_replaced" in triggers) == (schema == "as-is")
+    assert indexes == (1 if schema == "bare" else 2)
+    assert (event_ids == sorted(event_ids)) == (ids == "time")
+    assert (log_writes.schema(schema) == _SCHEMA) == (schema == "as-is")

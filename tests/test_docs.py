@@ -153,3 +153,29 @@ def test_the_catalogue_reference_is_generated_from_the_schema():
 
     assert (ROOT / "docs" / "catalogue.md").read_text(encoding="utf-8") == markdown(), (
         "docs/catalogue.md is stale: run python -m archive.catalogue.reference > docs/catalogue.md")
+
+
+LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
+
+
+def _anchors(page: Path) -> set[str]:
+    """The anchors GitHub makes for a page's headings: lower case, punctuation dropped, spaces as hyphens."""
+    text = FENCE.sub("", page.read_text(encoding="utf-8"))
+    headings = re.findall(r"^#{1,6} (.+)$", text, re.M)
+    return {re.sub(r"[^\w\- ]", "", h.strip().lower()).replace(" ", "-") for h in headings}
+
+
+def test_links_between_pages_lead_somewhere():
+    """A link to another page, or to a heading in one, must find it: headings get renamed."""
+    broken = []
+    for page in PAGES:
+        for target in LINK.findall(FENCE.sub("", page.read_text(encoding="utf-8"))):
+            if re.match(r"[a-z]+:", target):  # https:, mailto: -- not ours to check
+                continue
+            path, _, anchor = target.partition("#")
+            linked = (page.parent / path).resolve() if path else page
+            if not linked.exists():
+                broken.append(f"{page.name}: {target} (no such file)")
+            elif anchor and linked.suffix == ".md" and anchor not in _anchors(linked):
+                broken.append(f"{page.name}: {target} (no such heading in {linked.name})")
+    assert not broken, "broken links:\n" + "\n".join(broken)

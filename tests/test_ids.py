@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import threading
+import os
+import signal
 import time
 import uuid
 
@@ -96,21 +97,34 @@ def test_new_ids_follow_the_real_clock():
     assert before <= _ms(made[0]) and _ms(made[-1]) <= after + 1
 
 
-def test_ids_made_by_several_threads_are_all_distinct_and_each_threads_increase():
-    results: list[list[str]] = [[] for _ in range(4)]
+def test_two_processes_in_the_same_millisecond_get_different_ids():
+    """Two processes share no counter: the random bits alone must keep their ids apart."""
+    made = set()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ids, "time", _Clock([1_700_000_000_000]))
+        for _ in range(50):
+            patch.setattr(ids, "_last", 0)  # a fresh process, in the same millisecond as the others
+            made.add(ids.new_id())
+    assert len(made) == 50
 
-    def make(into: list[str]) -> None:
-        for _ in range(3000):
-            into.append(ids.new_id())
 
-    threads = [threading.Thread(target=make, args=(r,)) for r in results]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    everything = [i for r in results for i in r]
-    assert len(set(everything)) == len(everything)
-    assert all(r == sorted(r) for r in results)
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_a_process_forked_while_the_lock_is_held_can_still_make_ids():
+    with ids._lock:  # as if another thread were making an id at the moment of the fork
+        pid = os.fork()
+        if pid == 0:  # the child: without a fresh lock this would wait forever
+            ids.new_id()
+            os._exit(0)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            assert os.waitstatus_to_exitcode(status) == 0
+            return
+        time.sleep(0.05)
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    pytest.fail("the forked child could not make an id: it inherited a held lock")
 
 
 def test_the_archive_gives_new_events_and_claims_increasing_time_ordered_ids(tmp_path):

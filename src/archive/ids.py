@@ -2,15 +2,20 @@
 
 Why not random UUIDs (version 4)? The log keeps a unique index on event ids and one on
 streams (``claim:<claim_id>``), and the catalogue keys its claims by id. A random id
-lands on a random page of each index: at a million events every batch of 1,000 appends
-rewrote about a thousand scattered pages per index, and the log's bare inserts took
-5.5 times as long as with ids that grow with time (58.8 s against 10.7 s, measured in
-the benchmark's notes, docs/performance.md). A version 7 id starts with the Unix time
-in milliseconds, so ids made later sort later and land on the right edge of the index.
+lands on a random page of each index, so once an index outgrows SQLite's page cache
+nearly every insert reads a page and every commit writes back about one page per row
+per index. A version 7 id starts with the Unix time in milliseconds, so ids made later
+sort later and land on the right edge of the index: the log's bare inserts of a million
+rows took 55.3 s with random ids and 7.0 to 8.3 s with these
+(``benchmarks/log_writes.py``, docs/performance.md).
 
 They are still UUIDs: everything that accepts an id accepts them, and ids made elsewhere
-(version 4 or 5, slugs) keep working, only with the slower index pattern. The time in an
-id says no more than the event's own ``recorded_at``, which is public in the log anyway.
+(version 4 or 5, slugs) keep working, only with the slower index pattern. One process's
+ids always increase; ids of different processes or machines sort by their clocks.
+
+An id tells when it was made, to the millisecond. That is usually what ``recorded_at``
+says too, but not for an event recorded with a ``recorded_at`` in the past: pass your own
+``event_id`` (and ``claim_id``) if the moment of transcription must not show.
 """
 
 from __future__ import annotations
@@ -31,6 +36,16 @@ _RANDOM_MASK = (1 << 62) - 1
 # strictly increase even when the clock steps back or thousands are made in one millisecond.
 _last = 0
 _lock = threading.Lock()
+
+
+def _renew_lock_in_child() -> None:
+    # A fork while another thread held the lock would leave the child's copy locked forever.
+    global _lock
+    _lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_renew_lock_in_child)
 
 
 def time_ordered_uuid(unix_ms: int, counter: int, random_bits: int) -> str:
