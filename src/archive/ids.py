@@ -66,7 +66,12 @@ def time_ordered_uuid(unix_ms: int, counter: int, random_bits: int) -> str:
 
 
 def new_id() -> str:
-    """A fresh id: a UUID version 7 from the clock, later than every id this process made before."""
+    """A fresh id: a UUID version 7 from the clock, later than every id this process made before.
+
+    If the clock once jumped far ahead and came back, this process's later ids keep the
+    time of that jump (moving on by the counter) until the clock catches up or the process
+    restarts: order within the process wins over the clock, as RFC 9562 allows.
+    """
     global _last
     now = time.time_ns() // 1_000_000
     with _lock:
