@@ -228,12 +228,7 @@ class _Generator:
 
     # -- common fields -------------------------------------------------------------------------------------
     def _uuid(self, what: str, moment: datetime) -> str:
-        # As the library makes them (archive.ids): a UUID 7 of the moment, whose random bits come from a
-        # name-based hash rather than self.rng, so that both kinds of ids give the same events otherwise.
-        named = uuid.uuid5(self.namespace, what)
-        if self.ids == "random":
-            return str(named)
-        return time_ordered_uuid(int(moment.timestamp() * 1000), 0, named.int)
+        return make_id(self.namespace, what, moment, self.ids)
 
     def _stamp(self) -> dict:
         self.counter += 1
@@ -485,6 +480,23 @@ def bundle_dir(cache: Path, n_events: int, seed: int = DEFAULT_SEED, ids: str = 
 
 def load_manifest(bundle: Path) -> dict:
     return json.loads((Path(bundle) / "manifest.json").read_text(encoding="utf-8"))
+
+
+def bundle_ids(bundle: Path) -> str:
+    """How a bundle's event and claim ids were made (one of IDS; bundles of version 1 made only "random")."""
+    return load_manifest(bundle).get("ids", "random")
+
+
+def make_id(namespace: uuid.UUID, what: str, moment: datetime, ids: str) -> str:
+    """An id as this generator makes them: with "time", as the library would (archive.ids) at ``moment``.
+
+    The UUID 7's random bits come from a name-based hash rather than a random generator's draws,
+    so that both kinds of ids give the same events otherwise; with "random" it is that UUID 5.
+    """
+    named = uuid.uuid5(namespace, what)
+    if ids == "random":
+        return str(named)
+    return time_ordered_uuid(int(moment.timestamp() * 1000), 0, named.int)
 
 
 def write_bundle(cache: Path, n_events: int, seed: int = DEFAULT_SEED, *, ids: str = "time",

@@ -172,29 +172,19 @@ def rebuild(args) -> dict:
     return {"samples": [timer.seconds], "cpu_samples": [timer.cpu], "events": result.applied}
 
 
-def _ids(bundle: Path) -> str:
-    """How the bundle's event and claim ids were made (benchmarks.synth.IDS; bundles of version 1: "random")."""
-    return json.loads((bundle / "manifest.json").read_text(encoding="utf-8")).get("ids", "random")
-
-
-def _new_uuid(namespace: uuid.UUID, what: str, moment: datetime, ids: str) -> str:
-    """An id as benchmarks.synth makes them: UUID 7 of the moment (random bits from a name), or that UUID 5."""
-    from archive.ids import time_ordered_uuid
-
-    named = uuid.uuid5(namespace, what)
-    return str(named) if ids == "random" else time_ordered_uuid(int(moment.timestamp() * 1000), 0, named.int)
-
-
-def _fresh_claims(arc, count: int, salt: str, ids: str) -> list:
+def _fresh_claims(arc, count: int, salt: str, bundle: Path) -> list:
     """``count`` new valid claims about entities and sources already in the log (deterministic).
 
-    Their ids are made as the log's were (``ids``), later than all of them.
+    Their ids are made as the log's were (the bundle's kind of ids), later than all of them.
     """
     import random
+
+    from benchmarks import synth
 
     from archive.model import ClaimDate, ClaimRecorded
     from archive.text import make_selector
 
+    ids = synth.bundle_ids(bundle)
     conn = arc.log._conn
     sources = [r[0] for r in conn.execute(
         "SELECT json_extract(payload, '$.source_id') FROM events WHERE type = 'SourceRecorded' ORDER BY position"
@@ -215,8 +205,8 @@ def _fresh_claims(arc, count: int, salt: str, ids: str) -> list:
         occurrence = text.count(quote, 0, start) + 1
         recorded_at = moment + timedelta(seconds=i)
         claims.append(ClaimRecorded(
-            event_id=_new_uuid(namespace, f"event/{i}", recorded_at, ids), recorded_at=recorded_at,
-            curator="benchmark", claim_id=_new_uuid(namespace, f"claim/{i}", recorded_at, ids),
+            event_id=synth.make_id(namespace, f"event/{i}", recorded_at, ids), recorded_at=recorded_at,
+            curator="benchmark", claim_id=synth.make_id(namespace, f"claim/{i}", recorded_at, ids),
             subject_id=rng.choice(people),
             predicate="held_office", source_id=source_id,
             selector=make_selector(text, quote, occurrence=occurrence), object_literal="benchmark office",
@@ -234,7 +224,7 @@ def append_single(args) -> dict:
     samples, cpu = [], []
     try:
         with archive.open(log) as arc:
-            claims = _fresh_claims(arc, args.count, "single", _ids(args.bundle))
+            claims = _fresh_claims(arc, args.count, "single", args.bundle)
             arc.append(claims[:1])  # the first append warms the caches a long-running writer has warm
             profiler = None
             if args.profile:  # one profile of all the timed appends together
@@ -268,7 +258,7 @@ def update_one(args) -> dict:
     samples, cpu = [], []
     try:
         with archive.open(log) as arc:
-            for claim in _fresh_claims(arc, args.count, "update", _ids(args.bundle)):
+            for claim in _fresh_claims(arc, args.count, "update", args.bundle):
                 arc.append([claim])
                 with _Timer(args.profile if not samples else None) as timer:
                     result = update(arc.log, catalogue)
@@ -452,8 +442,10 @@ def _originator_id(stream: str, first_recorded_at: str, ids: str) -> uuid.UUID:
             return uuid.UUID(key)
         except ValueError:
             pass
+    from benchmarks import synth
+
     moment = datetime.fromisoformat(first_recorded_at.replace("Z", "+00:00"))
-    return uuid.UUID(_new_uuid(uuid.NAMESPACE_URL, stream, moment, ids))
+    return uuid.UUID(synth.make_id(uuid.NAMESPACE_URL, stream, moment, ids))
 
 
 def _es_events(lines: list[bytes], versions: dict[str, tuple[uuid.UUID, int]], ids: str) -> list:
@@ -481,7 +473,9 @@ def es_batched(args) -> dict:
     _remove_db(path)
     datastore, recorder = _es_recorder(path, args.recorder)
     versions: dict[str, tuple[uuid.UUID, int]] = {}
-    ids = _ids(args.bundle)
+    from benchmarks import synth
+
+    ids = synth.bundle_ids(args.bundle)
     count = 0
     try:
         with _Timer(args.profile) as timer:
@@ -513,7 +507,7 @@ def es_single(args) -> dict:
         from archive.codec import encode
 
         with archive.open(args.work / LOG, create=False) as arc:
-            claims = _fresh_claims(arc, args.count, "single", _ids(args.bundle))
+            claims = _fresh_claims(arc, args.count, "single", args.bundle)
         for index, claim in enumerate(claims):
             event = StoredEvent(originator_id=uuid.UUID(claim.claim_id), originator_version=1,
                                 topic="archive.model:ClaimRecorded", state=encode(claim))
@@ -563,7 +557,7 @@ def single_paired(args) -> dict:
     insert = f"INSERT INTO events ({_EVENT_COLUMNS}) VALUES ({', '.join('?' * 9)})"
     try:
         with archive.open(log) as arc, SQLiteEventLog(floor_path) as floor_log, open(probe, "wb") as handle:
-            claims = _fresh_claims(arc, args.count, "paired", _ids(args.bundle))
+            claims = _fresh_claims(arc, args.count, "paired", args.bundle)
             head = floor_log.head()
             for index, claim in enumerate(claims):
                 with _Timer(None) as timer:
