@@ -226,3 +226,14 @@ def test_the_log_writes_script_inserts_every_row_into_the_schema_it_names(tmp_pa
     assert indexes == (1 if schema == "bare" else 2)
     assert (event_ids == sorted(event_ids)) == (ids == "time")
     assert (log_writes.schema(schema) == _SCHEMA) == (schema == "as-is")
+
+
+def test_the_command_lines_take_the_kind_of_ids(tmp_path, capsys):
+    """What run.py hands the generator (--ids), and the log_writes script's own options, as typed."""
+    from benchmarks import log_writes, synth
+
+    synth.main(["200", str(tmp_path / "cache"), "--ids", "random"])
+    assert synth.load_manifest(synth.bundle_dir(tmp_path / "cache", 200, ids="random"))["ids"] == "random"
+    capsys.readouterr()
+    log_writes.main(["1500", "--ids", "random", "--schema", "bare", "--dir", str(tmp_path)])
+    assert capsys.readouterr().out.startswith("1500 events, random ids, schema bare: ")

@@ -17,6 +17,7 @@ Also: the README's two quick-start commands are the ones CI runs, and every
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import os
 import re
@@ -158,6 +159,7 @@ def test_the_catalogue_reference_is_generated_from_the_schema():
 LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
 
 
+@functools.cache
 def _anchors(page: Path) -> set[str]:
     """The anchors GitHub makes for a page's headings: lower case, punctuation dropped, spaces as hyphens."""
     text = FENCE.sub("", page.read_text(encoding="utf-8"))
