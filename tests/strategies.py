@@ -243,7 +243,8 @@ def predicates() -> st.SearchStrategy[str]:
 def languages() -> st.SearchStrategy[str]:
     """BCP 47 tags: common ones and anything ``LANGUAGE_PATTERN`` matches."""
     return st.one_of(
-        st.sampled_from(["pt", "pt-BR", "ro", "ro-RO", "ru", "uk", "en", "en-GB", "sr-Latn", "sl-IT-nedis"]),
+        st.sampled_from(["pt", "pt-BR", "ro", "ro-RO", "ru", "uk", "en", "en-GB", "sr-Latn", "sl-IT-nedis",
+                         "de-CH-1901", "ru-petr1708", "la-x-medieval"]),
         st.from_regex(LANGUAGE_PATTERN, fullmatch=True),
     )
 

@@ -128,6 +128,37 @@ def test_a_source_whose_bytes_are_not_its_charset_is_refused(log_path):
             arc.append([source], blobs={source.source_id: content})
 
 
+
+# Tags historians meet: old orthographies are registered variants (German of 1901, Petrine
+# Russian), extended language subtags (Cantonese), and private use names what no registry does.
+GOOD_TAGS = ["pt", "pt-BR", "sr-Latn", "es-419", "de-CH-1901", "de-1901", "ru-petr1708", "sl-rozaj-biske",
+             "zh-yue-HK", "la-x-medieval", "en-a-bbb-x-a-ccc", "und", "EN-gb"]
+BAD_TAGS = ["english!", "x-medieval", "i-klingon", "de-19", "de-CH-190", "en--GB", "en-GB-", "en-x", "en-a",
+            "e", "ro-abcdefghi"]
+
+
+@pytest.mark.parametrize("tag", GOOD_TAGS)
+def test_bcp47_tags_are_accepted_on_sources_and_names(log_path, tag):
+    build = Builder()
+    source, blobs = build.source(TEXT, language=tag)
+    with archive.open(log_path) as arc:
+        arc.append([source, build.entity("khrushchev"), build.name("khrushchev", "Chruschtschow", language=tag)],
+                   blobs=blobs)
+        assert [e.language for e in arc.events() if hasattr(e, "language")] == [tag, tag]
+
+
+@pytest.mark.parametrize("tag", BAD_TAGS)
+def test_malformed_language_tags_are_refused_with_path_and_value(log_path, tag):
+    build = Builder()
+    with archive.open(log_path) as arc:
+        arc.append([build.entity("khrushchev")])
+    before = file_digest(log_path)
+    with archive.open(log_path) as arc:
+        with pytest.raises(ValidationError) as caught:
+            arc.append([build.name("khrushchev", "Chruschtschow", language=tag)])
+    assert (caught.value.path, caught.value.value) == ("$.language", tag)
+    assert file_digest(log_path) == before
+
 def test_retrying_an_append_is_harmless(base, log_path):
     build, source = base
     claim = _claim(build, source)

@@ -47,8 +47,19 @@ __all__ = ["Validator", "ID_PATTERN", "PREDICATE_PATTERN", "LANGUAGE_PATTERN"]
 #: Entity and claim ids: readable slugs or UUIDs.
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
 PREDICATE_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,63}")
-#: BCP 47, the common shapes: language, optional script, region and variants (pt, pt-BR, sr-Latn, ro-RO).
-LANGUAGE_PATTERN = re.compile(r"[a-zA-Z]{2,3}(-[A-Za-z]{4})?(-([A-Za-z]{2}|[0-9]{3}))?(-[A-Za-z0-9]{5,8})*")
+#: A BCP 47 language tag (RFC 5646 ``langtag``): a 2 or 3 letter language with up to three extended
+#: language subtags, then optionally a script, a region, variants, extensions and a private-use part
+#: (pt, pt-BR, sr-Latn, zh-yue-HK, de-CH-1901, ru-petr1708, la-x-medieval). Historians need the
+#: variants for old orthographies and the private use for what no registry names. Not accepted: the
+#: grandfathered tags (i-klingon) and tags that are private use only (x-whatever).
+LANGUAGE_PATTERN = re.compile(
+    r"[a-zA-Z]{2,3}(-[a-zA-Z]{3}){0,3}"  # language, extended language subtags
+    r"(-[a-zA-Z]{4})?"  # script
+    r"(-([a-zA-Z]{2}|[0-9]{3}))?"  # region
+    r"(-([a-zA-Z0-9]{5,8}|[0-9][a-zA-Z0-9]{3}))*"  # variants
+    r"(-[0-9a-wyzA-WYZ](-[a-zA-Z0-9]{2,8})+)*"  # extensions: a singleton other than x, then subtags
+    r"(-[xX](-[a-zA-Z0-9]{1,8})+)?"  # private use
+)
 SCRIPT_PATTERN = re.compile(r"[A-Z][a-z]{3}")
 SOURCE_ID_PATTERN = re.compile(r"sha256:[0-9a-f]{64}")
 MEDIA_TYPE_PATTERN = re.compile(r"[a-z0-9!#$&^_.+-]+/[a-z0-9!#$&^_.+-]+(\s*;\s*[A-Za-z0-9_-]+=\"?[A-Za-z0-9._-]+\"?)*")
