@@ -50,6 +50,43 @@ def _tamper(log: Path, position: int) -> None:
     conn.close()
 
 
+def test_verify_checks_a_kept_head_or_a_catalogues_head(tmp_path):
+    log, backup, catalogue = tmp_path / "archive.db", tmp_path / "backup.db", tmp_path / "catalogue.db"
+    assert run("import", log, FIXTURE_BUNDLE).exit_code == 0
+    printed = run("verify", log).output
+    kept = printed.rsplit(" head ", 1)[1].strip()
+    position, digest = kept.split(":")
+    assert len(digest) == 64 and f"{position}:{digest}" == kept
+    backup.write_bytes(log.read_bytes())
+    assert run("retract", log, "s000-c40", "--reason", "twice", "--curator", "ana").exit_code == 0
+    assert run("rebuild", log, catalogue).exit_code == 0
+    result = run("verify", log, "--expect-head", kept)
+    assert result.exit_code == 0 and f"holds the expected head at position {position}" in result.output
+    assert run("verify", log, "--expect-head", kept[: len(position) + 17]).exit_code == 0
+    before = file_digest(backup)
+    result = CliRunner().invoke(cli, ["verify", str(backup), "--catalogue", str(catalogue)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"first at position {int(position) + 1}" in result.output
+    assert "its last 1 event(s) are missing" in result.output
+    assert file_digest(backup) == before  # verify only reads
+    wrong = f"{position}:{'0' * 64}"
+    result = CliRunner().invoke(cli, ["verify", str(log), "--expect-head", wrong])
+    assert result.exit_code == 1 and f"first at position {position}" in result.output
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--expect-head", "12:xyz"], "write POSITION:HASH"),
+    (["--expect-head", "1:" + "a" * 64, "--catalogue", "c.db"], "not both"),
+    (["--catalogue", "missing.db"], "no catalogue at missing.db"),
+])
+def test_verify_refuses_a_head_it_cannot_use(tmp_path, args, message):
+    log = tmp_path / "archive.db"
+    assert run("import", log, FIXTURE_BUNDLE).exit_code == 0
+    result = CliRunner().invoke(cli, ["verify", str(log), *args])
+    assert result.exit_code == 2 if "--expect-head" in args else result.exit_code == 1
+    assert message in result.output and "Traceback" not in result.output
+
+
 def test_verify_fails_and_names_the_position_after_tampering(tmp_path):
     log = tmp_path / "archive.db"
     assert run("import", log, FIXTURE_BUNDLE).exit_code == 0

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 import archive.verify as verify_module
 from archive import _child
 from archive.codec import canonical_bytes
-from archive.log.base import chain_hash
+from archive.log.base import Head, chain_hash
 from archive.log.scan import _InterfaceScanner, scanner
 from archive.log.sqlite import SQLiteEventLog
 from archive.verify import verify
@@ -215,3 +215,78 @@ def test_the_progress_of_two_processes_moves_smoothly_to_the_end(tmp_path, monke
     assert seen == sorted(seen) and seen[-1] == 3000 and seen.count(3000) == 1  # 100 % only when all is done
     assert len(seen) > 10
     assert max(b - a for a, b in zip([0, *seen], seen)) <= 300  # no jump bigger than a tenth of the log
+
+
+# -- a head kept outside the log ----------------------------------------------------------------------------
+
+def _rechained(base: Path, target: Path, position: int) -> Path:
+    """The log with one event's payload changed and every hash from there on recomputed, as a careful
+    forger would: the chain inside the log is whole again."""
+    shutil.copyfile(base, target)
+    conn = sqlite3.connect(target, isolation_level=None)
+    for trigger in TRIGGERS:
+        conn.execute(f"DROP TRIGGER {trigger}")
+    rows = conn.execute("SELECT position, stream_id, stream_version, payload, hash FROM events ORDER BY position")
+    previous = "0" * 64
+    for at, stream_id, stream_version, payload, _ in rows.fetchall():
+        if at == position:
+            data = json.loads(payload)
+            data["curator"] = data["curator"] + " (forged)"
+            payload = canonical_bytes(data).decode()
+            conn.execute("UPDATE events SET payload = ? WHERE position = ?", (payload, at))
+        digest = chain_hash(at, stream_id, stream_version, previous, payload.encode())
+        conn.execute("UPDATE events SET hash = ?, prev_hash = ? WHERE position = ?", (digest, previous, at))
+        previous = digest
+    conn.close()
+    return target
+
+
+@given(data=st.data())
+def test_a_kept_head_finds_a_lost_tail_that_the_chain_cannot(base_log, tmp_path_factory, data):
+    base, stored = base_log
+    kept = data.draw(st.integers(1, len(stored)), label="kept head")
+    left = data.draw(st.integers(0, kept - 1), label="events left after the cut")
+    path = _tampered(base, tmp_path_factory.mktemp("cut") / "log.db",
+                     ("DELETE FROM events WHERE position > ?", (left,)))
+    head = Head(kept, stored[kept - 1].hash)
+    with SQLiteEventLog(path) as log:
+        assert verify(log).ok  # what is left is a whole chain: the loss cannot be seen from inside
+        problems = verify(log, expect=head).problems
+    assert [p.position for p in problems] == [left + 1]
+    assert f"ends at position {left}" in str(problems[0]) and f"last {kept - left} event(s) are missing" in str(
+        problems[0])
+
+
+@given(data=st.data())
+def test_a_kept_head_finds_a_history_rewritten_with_its_hashes_recomputed(base_log, tmp_path_factory, data):
+    base, stored = base_log
+    forged = data.draw(st.integers(1, len(stored)), label="forged position")
+    kept = data.draw(st.integers(1, len(stored)), label="kept head")
+    prefix = data.draw(st.integers(16, 64), label="hex digits kept")
+    path = _rechained(base, tmp_path_factory.mktemp("forged") / "log.db", forged)
+    head = Head(kept, stored[kept - 1].hash[:prefix])
+    with SQLiteEventLog(path) as log:
+        assert verify(log).ok  # a forger who recomputes the chain leaves it whole
+        problems = verify(log, expect=head).problems
+    # Heads before the forged event still hold; from it on, none does.
+    assert [p.position for p in problems] == ([kept] if kept >= forged else [])
+
+
+def test_the_log_that_holds_the_kept_head_passes_and_later_events_do_not_matter(base_log, tmp_path):
+    base, stored = base_log
+    with SQLiteEventLog(base) as log:
+        for event in stored:
+            assert verify(log, expect=Head(event.position, event.hash)).ok
+        assert verify(log, expect=Head(0, "0" * 64)).ok
+
+
+@pytest.mark.parametrize("text", ["12", "12:", ":" + "a" * 64, "x:" + "a" * 64, "12:" + "a" * 15, "12:" + "A" * 64,
+                                  "12:" + "a" * 65, "-1:" + "a" * 64])
+def test_a_malformed_head_is_refused_with_what_to_write(text):
+    with pytest.raises(ValueError, match="write POSITION:HASH"):
+        verify_module.parse_head(text)
+
+
+@given(position=st.integers(0, 10**12), digest=st.text("0123456789abcdef", min_size=16, max_size=64))
+def test_a_head_reads_back_as_verify_prints_it(position, digest):
+    assert verify_module.parse_head(f"{position}:{digest}") == Head(position, digest)

@@ -212,24 +212,56 @@ def update(log: Path, catalogue: Path) -> None:
         click.echo(f"{catalogue} is up to date at position {result.position}")
 
 
+def _head_option(ctx: click.Context, param: click.Parameter, value: str | None):
+    if value is None:
+        return None
+    from .verify import parse_head
+
+    try:
+        return parse_head(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), ctx=ctx, param=param) from None
+
+
 @cli.command()
 @LOG
+@click.option("--expect-head", "expect", metavar="POSITION:HASH", callback=_head_option,
+              help="A head kept from an earlier verify: the log must still hold it.")
+@click.option("--catalogue", "catalogue", type=click.Path(dir_okay=False, path_type=Path),
+              help="A catalogue built from this log: the log must still hold the head it was built at.")
 @clean_errors
-def verify(log: Path) -> None:
+def verify(log: Path, expect, catalogue: Path | None) -> None:
     """Recompute every hash in LOG; exit 1 and name the first bad position on any mismatch.
 
     Checks the hash chain, gap-free positions, canonical payloads and each
-    source document against its sha256.
+    source document against its sha256, and prints the head (POSITION:HASH).
+
+    The chain cannot show that the last events were cut off (a log restored
+    from an older copy), nor a history rewritten with every later hash
+    recomputed. Keep the printed head somewhere else and pass it back with
+    --expect-head, or name a catalogue built from the log with --catalogue.
 
     Example:
 
+    \b
         archive verify archive.db
+        archive verify archive.db --expect-head 61:3f9a0c…
+        archive verify archive.db --catalogue catalogue.db
     """
+    from .catalogue import status
+    from .log.base import Head
+
+    if expect is not None and catalogue is not None:
+        raise click.UsageError("give --expect-head or --catalogue, not both")
+    if catalogue is not None:
+        built = status(catalogue)
+        expect = Head(built.position, built.head_hash)
     with _existing_log(log) as archive, _Progress("verifying", archive.head().position) as progress:
-        report = archive.verify(progress=progress)
+        report = archive.verify(progress=progress, expect=expect)
     if report.ok:
+        kept = f"; it holds the expected head at position {expect.position}" if expect is not None else ""
         click.echo(f"ok: {report.events} event(s), {report.sources} source document(s), "
-                   f"head {report.head.position} {report.head.hash[:16]}…")
+                   f"head {report.head.position}:{report.head.hash}{kept}")
         return
     first = report.problems[0]
     for problem in report.problems:

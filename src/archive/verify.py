@@ -22,6 +22,7 @@ import hashlib
 import heapq
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -37,7 +38,7 @@ from .fastjson import has_float
 from .log.base import GENESIS_HASH, EventLog, Head, chain_hash
 from .log.scan import scanner
 
-__all__ = ["VerifyReport", "verify"]
+__all__ = ["VerifyReport", "verify", "parse_head"]
 
 
 @attrs.frozen
@@ -178,12 +179,17 @@ class _Run:
 
 
 def verify(log: EventLog, *, progress: Callable[[int], None] | None = None, limit: int = 100,
-           processes: int | None = None) -> VerifyReport:
+           processes: int | None = None, expect: Head | None = None) -> VerifyReport:
     """Check the whole log; collect up to ``limit`` problems (never raises on bad data).
 
     ``processes``: 1 checks everything in this process; 2 lets another process check the later part
     of the log at the same time (a log another process can open, such as the SQLite log); None (the
     default) chooses 2 from :data:`PARALLEL_FROM` events on, on a machine with more than one core.
+
+    ``expect``: a head kept outside the log (printed by an earlier verify, or a catalogue's
+    ``log_head_hash``). The log must still hold that position with that hash. The chain alone cannot
+    see its last events cut off, or its history rewritten with every later hash recomputed; a head
+    remembered elsewhere can. ``expect.hash`` may be a prefix of 16 or more hex digits.
     """
     scan = scanner(log)
     upto = log.head().position
@@ -232,8 +238,42 @@ def verify(log: EventLog, *, progress: Callable[[int], None] | None = None, limi
     missing = set(recorded_sources) - log.has_blobs(recorded_sources)
     for source_id in sorted(missing):
         source_problem("recorded, but its bytes are missing", source_id)
-    return VerifyReport(events=sum(run.count for run in runs), sources=blob_count, head=log.head(),
+    head = log.head()
+    if expect is not None:
+        # Said first: a log restored from an older copy explains any other problem found with it.
+        problems[:0] = _expected_head_problems(log, head, expect)
+        del problems[limit:]
+    return VerifyReport(events=sum(run.count for run in runs), sources=blob_count, head=head,
                         problems=tuple(problems))
+
+
+def _expected_head_problems(log: EventLog, head: Head, expect: Head) -> list[IntegrityError]:
+    """What is wrong with the log, if it no longer holds the head ``expect`` (empty if it does)."""
+    short = expect.hash[:16]
+    if expect.position > head.position:
+        missing = expect.position - head.position
+        return [IntegrityError(
+            f"the log ends at position {head.position}, but position {expect.position} (hash {short}…) was "
+            f"expected: its last {missing} event(s) are missing (was the log restored from an older copy, "
+            f"or cut short?)", position=head.position + 1)]
+    if expect.position == 0:
+        return []
+    stored = next(iter(log.read(after=expect.position - 1, upto=expect.position)))
+    if not stored.hash.startswith(expect.hash):
+        return [IntegrityError(
+            f"the event here has hash {stored.hash[:16]}…, but {short}… was expected: the log's history up to "
+            f"this position is not the one that head was taken from (rewritten, or another log)",
+            position=expect.position)]
+    return []
+
+
+def parse_head(text: str) -> Head:
+    """A head written ``POSITION:HASH`` (as ``archive verify`` prints it); HASH may be cut to 16+ hex digits."""
+    position, _, digest = text.strip().partition(":")
+    if not position.isdigit() or not re.fullmatch(r"[0-9a-f]{16,64}", digest):
+        raise ValueError(f"{text!r} is not a head: write POSITION:HASH, e.g. 12:3f9a… with 16 to 64 "
+                         f"lower-case hex digits of the hash, as 'archive verify' prints it")
+    return Head(int(position), digest)
 
 
 def _share_of_whole(progress: Callable[[int], None] | None, split: int, upto: int) -> Callable[[int], None] | None:
