@@ -132,9 +132,11 @@ def test_a_source_whose_bytes_are_not_its_charset_is_refused(log_path):
 # Tags historians meet: old orthographies are registered variants (German of 1901, Petrine
 # Russian), extended language subtags (Cantonese), and private use names what no registry does.
 GOOD_TAGS = ["pt", "pt-BR", "sr-Latn", "es-419", "de-CH-1901", "de-1901", "ru-petr1708", "sl-rozaj-biske",
-             "zh-yue-HK", "la-x-medieval", "en-a-bbb-x-a-ccc", "und", "EN-gb"]
+             "zh-yue-HK", "la-x-medieval", "en-a-bbb-x-a-ccc", "und", "EN-gb", "zh-abc-def-ghi-HK", "en-1-ab",
+             "en-X-ab", "de-CH-x-a", "de-abcdefgh"]
 BAD_TAGS = ["english!", "x-medieval", "i-klingon", "de-19", "de-CH-190", "en--GB", "en-GB-", "en-x", "en-a",
-            "e", "ro-abcdefghi"]
+            "e", "ro-abcdefghi", "zh-abc-def-ghi-jkl", "en-a-b", "ab-CH-abcd", "de-x-abcdefghi", "en-a-abcdefghi",
+            "de-CH\n"]
 
 
 @pytest.mark.parametrize("tag", GOOD_TAGS)

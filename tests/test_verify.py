@@ -281,7 +281,7 @@ def test_the_log_that_holds_the_kept_head_passes_and_later_events_do_not_matter(
 
 
 @pytest.mark.parametrize("text", ["12", "12:", ":" + "a" * 64, "x:" + "a" * 64, "12:" + "a" * 15, "12:" + "A" * 64,
-                                  "12:" + "a" * 65, "-1:" + "a" * 64])
+                                  "12:" + "a" * 65, "-1:" + "a" * 64, "\u00b2:" + "a" * 64, "\u0661\u0662:" + "a" * 64])
 def test_a_malformed_head_is_refused_with_what_to_write(text):
     with pytest.raises(ValueError, match="write POSITION:HASH"):
         verify_module.parse_head(text)
@@ -290,3 +290,37 @@ def test_a_malformed_head_is_refused_with_what_to_write(text):
 @given(position=st.integers(0, 10**12), digest=st.text("0123456789abcdef", min_size=16, max_size=64))
 def test_a_head_reads_back_as_verify_prints_it(position, digest):
     assert verify_module.parse_head(f"{position}:{digest}") == Head(position, digest)
+
+
+@pytest.mark.parametrize("processes", [1, 2])
+def test_the_kept_head_is_named_first_and_the_limit_still_holds(base_log, tmp_path, processes):
+    base, stored = base_log
+    damaged = [3, 5, 7]
+    path = _tampered(base, tmp_path / "log.db",
+                     *[("UPDATE events SET hash = ? WHERE position = ?", ("e" * 64, at)) for at in damaged])
+    expect = Head(len(stored) + 4, "a" * 64)
+    with SQLiteEventLog(path) as log:
+        plain = verify(log, processes=processes).problems
+        both = verify(log, processes=processes, expect=expect).problems
+        cut = verify(log, processes=processes, expect=expect, limit=2).problems
+    assert {p.position for p in plain} >= set(damaged)
+    assert "last 4 event(s) are missing" in str(both[0]) and both[0].position == len(stored) + 1
+    assert [str(p) for p in both[1:]] == [str(p) for p in plain]
+    assert [str(p) for p in cut] == [str(both[0]), str(plain[0])]
+
+
+def test_a_kept_head_at_a_lost_position_or_at_the_start_is_checked(base_log, tmp_path):
+    base, stored = base_log
+    path = _tampered(base, tmp_path / "gap.db", ("DELETE FROM events WHERE position = ?", (5,)))
+    with SQLiteEventLog(path) as log:
+        problems = verify(log, expect=Head(5, stored[4].hash)).problems
+    assert "position 5: no event here" in str(problems[0])
+    with SQLiteEventLog(base) as log:
+        assert not verify(log, expect=Head(0, "f" * 64)).ok  # position 0 has the genesis hash, not any
+        assert verify(log, expect=Head(0, "0" * 64)).ok
+
+
+@pytest.mark.parametrize("expect", [Head(5, ""), Head(5, "abc"), Head(5, "A" * 64), Head(-1, "0" * 64)])
+def test_a_head_too_vague_to_check_is_refused(base_log, expect):
+    with SQLiteEventLog(base_log[0]) as log, pytest.raises(ValueError, match="16 to 64 lower-case hex digits"):
+        verify(log, expect=expect)

@@ -245,7 +245,7 @@ def verify(log: Path, expect, catalogue: Path | None) -> None:
 
     \b
         archive verify archive.db
-        archive verify archive.db --expect-head 61:3f9a0c…
+        archive verify archive.db --expect-head 61:3f9a0c5e7b1d2a46
         archive verify archive.db --catalogue catalogue.db
     """
     from .catalogue import status
@@ -259,9 +259,10 @@ def verify(log: Path, expect, catalogue: Path | None) -> None:
     with _existing_log(log) as archive, _Progress("verifying", archive.head().position) as progress:
         report = archive.verify(progress=progress, expect=expect)
     if report.ok:
-        kept = f"; it holds the expected head at position {expect.position}" if expect is not None else ""
-        click.echo(f"ok: {report.events} event(s), {report.sources} source document(s), "
-                   f"head {report.head.position}:{report.head.hash}{kept}")
+        # The head last, so that the line's end can be kept and given back as it is.
+        kept = f", the expected head at position {expect.position} still there" if expect is not None else ""
+        click.echo(f"ok: {report.events} event(s), {report.sources} source document(s){kept}, "
+                   f"head {report.head.position}:{report.head.hash}")
         return
     first = report.problems[0]
     for problem in report.problems:

@@ -191,6 +191,9 @@ def verify(log: EventLog, *, progress: Callable[[int], None] | None = None, limi
     see its last events cut off, or its history rewritten with every later hash recomputed; a head
     remembered elsewhere can. ``expect.hash`` may be a prefix of 16 or more hex digits.
     """
+    if expect is not None and (expect.position < 0 or not re.fullmatch(r"[0-9a-f]{16,64}", expect.hash)):
+        raise ValueError(f"expect must be a position of 0 or more and 16 to 64 lower-case hex digits of its hash "
+                         f"(fewer would match too much), not {expect.position}:{expect.hash!r}")
     scan = scanner(log)
     upto = log.head().position
     if processes is None:
@@ -255,25 +258,32 @@ def _expected_head_problems(log: EventLog, head: Head, expect: Head) -> list[Int
         return [IntegrityError(
             f"the log ends at position {head.position}, but position {expect.position} (hash {short}…) was "
             f"expected: its last {missing} event(s) are missing (was the log restored from an older copy, "
-            f"or cut short?)", position=head.position + 1)]
+            f"cut short, or is it another log?)", position=head.position + 1)]
     if expect.position == 0:
-        return []
-    stored = next(iter(log.read(after=expect.position - 1, upto=expect.position)))
-    if not stored.hash.startswith(expect.hash):
+        stored_hash = GENESIS_HASH
+    else:
+        stored = next(iter(log.read(after=expect.position - 1, upto=expect.position)), None)
+        if stored is None:  # a gap, which the scan reports too
+            return [IntegrityError(f"no event here, but one with hash {short}… was expected", position=expect.position)]
+        stored_hash = stored.hash
+    if not stored_hash.startswith(expect.hash):
         return [IntegrityError(
-            f"the event here has hash {stored.hash[:16]}…, but {short}… was expected: the log's history up to "
+            f"the event here has hash {stored_hash[:16]}…, but {short}… was expected: the log's history up to "
             f"this position is not the one that head was taken from (rewritten, or another log)",
             position=expect.position)]
     return []
 
 
+_HEAD = re.compile(r"([0-9]+):([0-9a-f]{16,64})")
+
+
 def parse_head(text: str) -> Head:
     """A head written ``POSITION:HASH`` (as ``archive verify`` prints it); HASH may be cut to 16+ hex digits."""
-    position, _, digest = text.strip().partition(":")
-    if not position.isdigit() or not re.fullmatch(r"[0-9a-f]{16,64}", digest):
-        raise ValueError(f"{text!r} is not a head: write POSITION:HASH, e.g. 12:3f9a… with 16 to 64 "
+    match = _HEAD.fullmatch(text.strip())
+    if match is None:
+        raise ValueError(f"{text!r} is not a head: write POSITION:HASH, e.g. 12:3f9a0c5e7b1d2a46 with 16 to 64 "
                          f"lower-case hex digits of the hash, as 'archive verify' prints it")
-    return Head(int(position), digest)
+    return Head(int(match.group(1)), match.group(2))
 
 
 def _share_of_whole(progress: Callable[[int], None] | None, split: int, upto: int) -> Callable[[int], None] | None:
