@@ -177,6 +177,45 @@ def test_the_fast_and_the_detailed_converters_structure_alike(type_name, data):
     assert codec._fast_converter.structure(copy.deepcopy(body), cls) == codec.converter.structure(body, cls) == event
 
 
+@st.composite
+def _damaged(draw, type_name: str) -> dict[str, Any]:
+    """An event's dict with a value set anywhere (nulls, floats, huge integers, wrong types, lone
+    surrogates) or an unknown key added, at the top or inside a nested object."""
+    data = copy.deepcopy(to_dict(draw(EVENT_STRATEGIES[type_name])))
+    nodes = [data, *(v for v in data.values() if isinstance(v, dict))]  # the event and its nested objects
+    fields = sorted(a.name for a in attrs.fields(EVENT_TYPES[type_name]))  # optional ones left out too
+    for _ in range(draw(st.integers(0, 2))):
+        node = draw(st.sampled_from(nodes))
+        keys = sorted(set(node) | set(fields if node is data else ()) | {"extra", "type", "version", "start"})
+        node[draw(st.sampled_from(keys))] = draw(st.none() | json_values)  # null most of all
+    return data
+
+
+@pytest.mark.parametrize("type_name", TYPE_NAMES)
+@given(data=st.data())
+@settings(max_examples=60)
+def test_decoding_with_its_payload_accepts_only_what_the_detailed_rules_accept(type_name, data):
+    # decode_with_payload takes the fast converter's word (which refuses nulls in its own way) and
+    # then writes the dict with orjson unchecked; whatever it accepts must be what the detailed
+    # converter builds, with no null in it, and its payload the canonical bytes.
+    value = data.draw(_damaged(type_name))
+    snapshot = copy.deepcopy(value)
+    try:
+        event, payload = codec.decode_with_payload(value)
+    except ValidationError as exc:
+        assert exc.path.startswith("$")
+        with pytest.raises(ValidationError) as again:
+            from_dict(copy.deepcopy(snapshot))
+        assert str(again.value) == str(exc)
+        return
+    assert value == snapshot, "decoding must not change its input"
+    assert codec._find_null(value, "$") is None
+    current = codec.upcast(value)
+    body = {k: v for k, v in current.items() if k not in ("type", "version")}
+    assert codec.converter.structure(body, EVENT_TYPES[current["type"]]) == event == from_dict(value)
+    assert payload == _json_reference(value)
+
+
 def _strip_strings(text: str) -> str:
     return re.sub(r'"(?:[^"\\]|\\.)*"', '""', text)
 

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import json
 import re
+import types
+import typing
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterable
 
@@ -25,7 +27,7 @@ import attrs
 import cattrs
 import orjson
 from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError
-from cattrs.gen import make_dict_unstructure_fn, override
+from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
 from .errors import Place, ValidationError
 from .model import EVENT_CLASSES, Event
@@ -174,6 +176,25 @@ def _make_converter(detailed: bool = True) -> cattrs.Converter:
         return kind == tuple[str, ...]
 
     conv.register_structure_hook_func(is_str_tuple, structure_str_tuple)
+    if not detailed:
+        # Here an optional field's hook is its own type's, which refuses null: a null anywhere makes
+        # the fast path fail, and ``decode_dict`` then names it. So the events that have nothing
+        # wrong are never searched for nulls (that search was a fifth of decoding).
+        def optional_of(kind: Any) -> Any:
+            args = typing.get_args(kind)
+            if typing.get_origin(kind) in (typing.Union, types.UnionType) and len(args) == 2 and type(None) in args:
+                return args[0] if args[1] is type(None) else args[1]
+            return None
+
+        conv.register_structure_hook_factory(lambda kind: optional_of(kind) is not None,
+                                             lambda kind: conv.get_structure_hook(optional_of(kind)))
+        # An event's own fields are checked by ``_decode`` (its dict also holds type and version,
+        # which a copy without them would cost as much as the rest of the check); nested objects
+        # still refuse unknown keys here.
+        conv.register_structure_hook_factory(
+            lambda kind: kind in EVENT_CLASSES,
+            lambda kind: make_dict_structure_fn(kind, conv, _cattrs_forbid_extra_keys=False),
+        )
     conv.register_unstructure_hook_func(is_str_tuple, list)
     conv.register_unstructure_hook(datetime, format_timestamp)
     # Omit optional fields left at their default: compact, and stable when a
@@ -332,6 +353,10 @@ LEGACY = {
 }
 
 
+#: The keys an event dict of the current version may hold: its fields, type and version.
+_EVENT_KEYS = {cls.TYPE: frozenset(a.name for a in cls.__attrs_attrs__) | {"type", "version"} for cls in EVENT_CLASSES}
+
+
 def _find_null(node: Any, path: str) -> str | None:
     if isinstance(node, dict):
         for key, value in node.items():
@@ -349,22 +374,49 @@ def decode_dict(data: Any, place: Place | None = None) -> Event:
 
     Errors name fields as the event's own version names them (``$.lang`` in a v1 name).
     """
+    return _decode(data, place)[0]
+
+
+def decode_with_payload(data: dict[str, Any], place: Place | None = None) -> tuple[Event, bytes]:
+    """:func:`decode_dict` and :func:`canonical_bytes` of the same dict, in one.
+
+    A dict the strict converter took whole holds only what :func:`_plain` admits (strings,
+    integers, booleans, lists of strings, objects with string keys: every field's type is one of
+    those, and its hook checks the exact type), so orjson writes it without the check.
+    """
+    event, strict = _decode(data, place)
+    if strict:
+        try:
+            return event, orjson.dumps(data, option=orjson.OPT_SORT_KEYS)
+        except orjson.JSONEncodeError:  # an integer beyond 64 bits, or a lone surrogate: json decides
+            pass
+    return event, canonical_bytes(data)
+
+
+def _decode(data: Any, place: Place | None) -> tuple[Event, bool]:
+    """The event, and whether the fast converter took ``data`` as it is (see decode_with_payload)."""
     type_name, version = check_tag(data, place)
     missing_in_old, renamed = LEGACY.get((type_name, version), (set(), {}))
+    cls = EVENT_TYPES[type_name]
     if version < CURRENT_VERSIONS[type_name]:
-        cls = EVENT_TYPES[type_name]
         allowed = ({a.name for a in cls.__attrs_attrs__} - missing_in_old - set(renamed)) | set(renamed.values())
         for key in data:
             if key not in allowed and key not in ("type", "version"):
                 raise ValidationError(f"unknown field in version {version} of {type_name}", path=f"$.{key}",
                                       value=data[key], place=place,
                                       hint=f"version {version} has {', '.join(sorted(allowed))}")
+    current = upcast(data)
+    if current.keys() <= _EVENT_KEYS[type_name]:
+        try:
+            return _fast_converter.structure(current, cls), True
+        except Exception:  # noqa: BLE001 - whatever it was, the slow path below words it
+            pass
     null = _find_null(data, "$")
     if null is not None:
         raise ValidationError("null is not a value: leave an optional field out instead", path=null, value=None,
                               place=place, show_value=False)
     try:
-        return structure(upcast(data), place)
+        return structure(current, place), False
     except ValidationError as exc:
         back = {f"$.{new}": f"$.{old}" for new, old in renamed.items()}
         if exc.path in back:
@@ -376,11 +428,12 @@ def decode_dict(data: Any, place: Place | None = None) -> Event:
 def structure(data: dict[str, Any], place: Place | None = None) -> Event:
     """Turn a tagged, current-version dict into its event, with a pathful error."""
     cls = EVENT_TYPES[data["type"]]
+    if data.keys() <= _EVENT_KEYS[data["type"]]:  # the fast converter leaves an event's own keys to us
+        try:
+            return _fast_converter.structure(data, cls)
+        except Exception:  # noqa: BLE001 - whatever it was, the detailed converter words it
+            pass
     body = {k: v for k, v in data.items() if k not in ("type", "version")}
-    try:
-        return _fast_converter.structure(body, cls)
-    except Exception:  # noqa: BLE001 - whatever it was, the detailed converter words it
-        pass
     try:
         return converter.structure(body, cls)
     except (ClassValidationError, ForbiddenExtraKeysError, TypeError, ValueError) as exc:

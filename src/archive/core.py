@@ -14,7 +14,7 @@ import os
 from datetime import datetime
 from typing import Any, Iterator, Mapping, Sequence
 
-from .codec import canonical_bytes, decode_dict, encode, from_dict, upcast
+from .codec import canonical_bytes, decode_with_payload, encode, from_dict, upcast
 from .errors import DuplicateEventError, Place, UnknownReferenceError, ValidationError
 from .log.base import AppendResult, EventLog, Head, NewEvent, StoredEvent, blob_id
 from .log.sqlite import SQLiteEventLog
@@ -80,9 +80,8 @@ class Archive:
                 type_name, version = item.TYPE, item.VERSION
             else:
                 data = dict(item)
-                event = decode_dict(data, place)
+                event, payload = decode_with_payload(data, place)
                 type_name, version = data["type"], data["version"]
-                payload = canonical_bytes(data)
             decoded.append(event)
             new_events.append(NewEvent(event.event_id, event.stream_id, type_name, version, payload))
         return self._append_prepared(decoded, new_events, places, expected_version, dict(blobs or {}))
