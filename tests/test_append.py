@@ -240,3 +240,24 @@ def test_record_helpers_build_valid_selectors(log_path):
             arc.claim(subject_id="k", predicate="visited", source_id=source.source_id, quote="Kiev", occurrence=2,
                       curator="me")
         assert to_dict(claim)["selector"]["exact"] == "Kiev"
+
+
+def test_an_error_deep_in_a_big_batch_names_its_index_each_time(log_path):
+    # The places of a batch's events are made once per index and shared by every batch after.
+    build = Builder()
+    with archive.open(log_path) as arc:
+        for size, bad in ((10, 7), (3000, 2500), (40, 39), (3000, 2999)):
+            batch = [build.entity(f"e{size}-{i}") for i in range(size)]
+            batch[bad] = attrs.evolve(batch[bad], entity_id="not an id!")
+            with pytest.raises(ValidationError, match=rf"^event #{bad + 1} of the batch: \$\.entity_id"):
+                arc.append(batch)
+        assert arc.head().position == 0
+
+
+def test_a_place_cannot_be_changed():
+    from archive.errors import Place
+
+    place = Place(index=3)
+    with pytest.raises(AttributeError, match="cannot be changed"):
+        place.index = 4
+    assert str(place) == "event #4 of the batch"

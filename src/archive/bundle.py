@@ -29,7 +29,7 @@ from typing import Any, Callable, Iterator
 
 import attrs
 
-from .codec import decode_dict, parse_json_line, upcast
+from .codec import decode_with_payload, parse_json_line, upcast
 from .core import Archive
 from .errors import BundleError, Place, ValidationError
 from .log.base import AppendResult, EventLog, StoredEvent, blob_id
@@ -49,6 +49,8 @@ class LoadedBundle:
     places: list[Place]
     blobs: dict[str, bytes]
     decoded: list[Event]
+    #: The canonical bytes of each event, made as it was decoded.
+    payloads: list[bytes] = attrs.field(factory=list)
 
 
 def _events_path(path: Path) -> tuple[Path, Path | None]:
@@ -92,7 +94,7 @@ IMPORT_CHUNK = 2000
 def read_bundle(path: str | os.PathLike, *, progress: Callable[[int], None] | None = None) -> LoadedBundle:
     """Read and parse a whole bundle (or .jsonl file); raises with file:line on the first bad line."""
     chunks = list(_read_chunks(path, progress=progress, size=None))
-    return chunks[0] if chunks else LoadedBundle([], [], {}, [])
+    return chunks[0] if chunks else LoadedBundle([], [], {}, [], [])
 
 
 def _read_chunks(path: str | os.PathLike, *, progress: Callable[[int], None] | None,
@@ -105,6 +107,7 @@ def _read_chunks(path: str | os.PathLike, *, progress: Callable[[int], None] | N
     shown = str(events_path)
     events: list[dict[str, Any]] = []
     decoded: list[Event] = []
+    payloads: list[bytes] = []
     places: list[Place] = []
     blobs: dict[str, bytes] = {}
     with open(events_path, "rb") as handle:  # line by line: the file may be bigger than memory
@@ -112,22 +115,24 @@ def _read_chunks(path: str | os.PathLike, *, progress: Callable[[int], None] | N
             if line.endswith(b"\n"):
                 line = line[:-1]
             if size is not None and len(events) == size:
-                yield LoadedBundle(events, places, blobs, decoded)
-                events, decoded, places, blobs = [], [], [], {}
-            _read_line(line, Place(shown, number), sources, events, decoded, places, blobs)
+                yield LoadedBundle(events, places, blobs, decoded, payloads)
+                events, decoded, payloads, places, blobs = [], [], [], [], {}
+            _read_line(line, Place(shown, number), sources, events, decoded, payloads, places, blobs)
             if progress is not None and number % 1000 == 0:
                 progress(number)
     if events or size is None:
-        yield LoadedBundle(events, places, blobs, decoded)
+        yield LoadedBundle(events, places, blobs, decoded, payloads)
 
 
 def _read_line(line: bytes, place: Place, sources: Path | None, events: list[dict[str, Any]],
-               decoded: list[Event], places: list[Place], blobs: dict[str, bytes]) -> None:
+               decoded: list[Event], payloads: list[bytes], places: list[Place], blobs: dict[str, bytes]) -> None:
     if not line.strip():
         raise ValidationError("empty line", path="$", value="", place=place, show_value=False,
                               hint="every line of an events file holds one event")
     data = parse_json_line(line, place)
-    decoded.append(decode_dict(data, place))  # shape errors in file order, before anything else in the chunk
+    event, payload = decode_with_payload(data, place)  # shape errors in file order, before the chunk's checks
+    decoded.append(event)
+    payloads.append(payload)
     events.append(data)
     places.append(place)
     current = upcast(data)
@@ -204,7 +209,7 @@ def import_bundle(archive: Archive, path: str | os.PathLike, *,
     with archive.transaction():
         start = archive.head().position
         for chunk in _read_chunks(path, progress=progress, size=IMPORT_CHUNK):
-            result = archive.append_decoded(chunk.events, chunk.decoded, blobs=chunk.blobs, places=chunk.places)
+            result = archive._append_encoded(chunk.events, chunk.decoded, chunk.payloads, chunk.places, chunk.blobs)
             already += result.already_stored
         end = archive.head().position
     stored = _Imported(archive.log, start, end) if end > start else ()

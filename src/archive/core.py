@@ -44,6 +44,20 @@ from .verify import VerifyReport, verify
 __all__ = ["Archive", "open_archive"]
 
 
+_BATCH_PLACES: list[Place] = []
+
+
+def _batch_places(count: int) -> list[Place]:
+    """``Place(index=i)`` for the events of a batch, made once per index for every batch (Places are
+    immutable): an error needs one, a batch of a thousand valid events need not make a thousand."""
+    global _BATCH_PLACES
+    places = _BATCH_PLACES
+    if len(places) < count:  # a new list, swapped in whole: threads never see one half made
+        places = [Place(index=i) for i in range(max(count, 2 * len(places)))]
+        _BATCH_PLACES = places
+    return places[:count]
+
+
 class Archive:
     """An archive over an event log. Use :func:`archive.open` to open one on disk."""
 
@@ -71,7 +85,7 @@ class Archive:
         documents by id (``sha256:<hex>``). ``places`` name where each event
         came from, for error messages.
         """
-        places = list(places) if places is not None else [Place(index=i) for i in range(len(events))]
+        places = list(places) if places is not None else _batch_places(len(events))
         decoded: list[Event] = []
         new_events: list[NewEvent] = []
         for item, place in zip(events, places):
@@ -93,8 +107,13 @@ class Archive:
         For readers of files (bundles) that decode each line to report errors in file order:
         it saves decoding every event a second time. The dicts are stored as given.
         """
-        new_events = [NewEvent(e.event_id, e.stream_id, d["type"], d["version"], canonical_bytes(dict(d)))
-                      for d, e in zip(dicts, decoded)]
+        return self._append_encoded(dicts, decoded, [canonical_bytes(dict(d)) for d in dicts], places, blobs)
+
+    def _append_encoded(self, dicts: Sequence[Mapping[str, Any]], decoded: Sequence[Event], payloads: list[bytes],
+                        places: Sequence[Place], blobs: Mapping[str, bytes] | None) -> AppendResult:
+        # For this package's readers, which made each payload with its event (codec.decode_with_payload).
+        new_events = [NewEvent(e.event_id, e.stream_id, d["type"], d["version"], payload)
+                      for d, e, payload in zip(dicts, decoded, payloads)]
         return self._append_prepared(list(decoded), new_events, list(places), None, dict(blobs or {}))
 
     @contextlib.contextmanager

@@ -42,9 +42,13 @@ class Place:
     __slots__ = ("file", "line", "index")
 
     def __init__(self, file: str | None = None, line: int | None = None, index: int | None = None):
-        self.file = file
-        self.line = line
-        self.index = index
+        # Immutable, so that one Place can stand for the same index in every batch (core.py).
+        object.__setattr__(self, "file", file)
+        object.__setattr__(self, "line", line)
+        object.__setattr__(self, "index", index)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"a Place cannot be changed; make a new one (tried to set {name})")
 
     def __str__(self) -> str:
         if self.file is not None and self.line is not None:

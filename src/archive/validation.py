@@ -94,6 +94,10 @@ def _check_pattern(value: str, pattern: re.Pattern, path: str, what: str) -> Non
         raise ValidationError(f"not a valid {what}", path=path, value=value)
 
 
+#: The events that say where an entity points.
+_MERGE_TYPES = frozenset({EntitiesMerged.TYPE, EntitySplit.TYPE})
+
+
 class Validator:
     """Checks batches of events against one log.
 
@@ -187,20 +191,21 @@ class Validator:
         ``source_media_types(source_id)`` gives the media type of a source already in the log.
         """
         referenced: set[str] = set()
-        for event in events:
+        event_references = [references(event) for event in events]  # once: they are read twice below
+        for event, refs in zip(events, event_references):
             referenced.add(event.stream_id)
-            referenced.update(stream for _, stream, _ in references(event))
+            referenced.update(stream for _, stream, _ in refs)
         log_versions = self.log.stream_versions(sorted(referenced))
         existing = {s for s, v in log_versions.items() if v > 0}
 
         self._batch: dict[str, list[Event]] = {}  # events of this batch so far, by stream
         self._log_versions = log_versions
-        self._loaded: dict[str, list[Event]] = {}
+        self._loaded: dict[tuple[str, frozenset[str] | None], list[Event]] = {}
         expected: dict[str, int] = {}
         self._expected = expected
         created: dict[str, Event] = {}  # streams created earlier in this batch
         known = set(existing)  # grows as the batch creates streams (kept incrementally: batches are big)
-        for event, place in zip(events, places):
+        for event, place, refs in zip(events, places, event_references):
             try:
                 self._check_common(event)
                 if event.creates_stream:
@@ -213,7 +218,7 @@ class Validator:
                     expected[event.stream_id] = 0
                     created[event.stream_id] = event
                     known.add(event.stream_id)
-                for path, stream, what in references(event):
+                for path, stream, what in refs:
                     if stream not in known:
                         raise UnknownReferenceError(
                             f"unknown {what}", path=path, value=stream.split(":", 1)[1],
@@ -243,18 +248,25 @@ class Validator:
         return expected
 
     # -- stream state -----------------------------------------------------------
-    def _stream(self, stream_id: str) -> list[Event]:
+    def _stream(self, stream_id: str, only: frozenset[str] | None = None) -> list[Event]:
         """Events of a stream as they stand mid-batch: the log's, then this batch's so far.
+
+        ``only``: just the events of these types (the others are not decoded: an entity's stream
+        holds all its names, and a merge check needs only its merges and splits).
 
         Reading a stream from the log pins its version: if another writer
         extends it before our batch lands, the append fails with a
         ConcurrencyError instead of acting on a stale state.
         """
-        if stream_id not in self._loaded:
+        key = (stream_id, only)
+        if key not in self._loaded:
             stored = self.log.read_stream(stream_id) if self._log_versions.get(stream_id, 1) else []
-            self._loaded[stream_id] = [from_dict(e.data()) for e in stored]
+            self._loaded[key] = [from_dict(e.data()) for e in stored if only is None or e.type in only]
             self._expected.setdefault(stream_id, len(stored))
-        return self._loaded[stream_id] + self._batch.get(stream_id, [])
+        in_batch = self._batch.get(stream_id, [])
+        if only is not None:
+            in_batch = [e for e in in_batch if e.TYPE in only]
+        return self._loaded[key] + in_batch
 
     def _claim(self, claim_id: str) -> tuple[ClaimRecorded | None, str]:
         """The claim's recording event and its status: asserted, retracted or superseded."""
@@ -293,7 +305,7 @@ class Validator:
 
     def _merged_into(self, entity_id: str) -> str | None:
         target = None
-        for event in self._stream(f"entity:{entity_id}"):
+        for event in self._stream(f"entity:{entity_id}", _MERGE_TYPES):
             if isinstance(event, EntitiesMerged):
                 target = event.into_id
             elif isinstance(event, EntitySplit):
