@@ -16,12 +16,15 @@ import re
 from collections import OrderedDict
 from typing import Callable, Mapping, Sequence
 
+import attrs
+
 from . import dates
 from .errors import Place, UnknownReferenceError, ValidationError
 from .log.base import EventLog, StoredEvent, blob_id
 from .codec import from_dict
 from .model import (
     ENTITY_KINDS,
+    EVENT_CLASSES,
     RANKS,
     VOICES,
     WORK_KINDS,
@@ -93,6 +96,9 @@ def _check_pattern(value: str, pattern: re.Pattern, path: str, what: str) -> Non
     if not pattern.fullmatch(value):
         raise ValidationError(f"not a valid {what}", path=path, value=value)
 
+
+#: The events that give a reason.
+_WITH_REASON = frozenset(cls for cls in EVENT_CLASSES if "reason" in attrs.fields_dict(cls))
 
 #: The events that say where an entity points.
 _MERGE_TYPES = frozenset({EntitiesMerged.TYPE, EntitySplit.TYPE})
@@ -330,9 +336,8 @@ class Validator:
             raise ValidationError("not a UUID in canonical lower-case form", path="$.event_id", value=event.event_id,
                                   hint="e.g. 3f1b8a52-6c1e-4f7e-9d8a-0c2b5e7f4a11")
         _check_text(event.curator, "$.curator")
-        for name in ("reason",):
-            if hasattr(event, name):
-                _check_text(getattr(event, name), f"$.{name}", short=False)
+        if type(event) in _WITH_REASON:  # (hasattr on the others would raise and catch an error each time)
+            _check_text(event.reason, "$.reason", short=False)
 
     def _check_source(self, event: SourceRecorded, blobs: Mapping[str, bytes], known: set[str]) -> None:
         _check_pattern(event.source_id, SOURCE_ID_PATTERN, "$.source_id", "source id (sha256:<64 hex digits>)")
