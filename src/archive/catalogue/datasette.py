@@ -75,7 +75,8 @@ CANNED_QUERIES: dict[str, tuple[str, str, str]] = {
     "person_timeline": (
         "A person's timeline",
         "What the sources say about one entity, in date order. Give its id (khrushchev), its label or any "
-        "recorded name in any language, exactly as recorded (case does not matter for Latin letters).",
+        "recorded name in any language, whole; case does not matter, nor accents left out (НИКИТА ХРУЩЕВ finds "
+        "Никита Хрущёв).",
         """\
 select
   timeline.date_as_written,
@@ -94,6 +95,17 @@ where timeline.entity_id in (
   union
   select current_entity_id from entity_names
   where lower(name) = lower(:entity)
+  -- Any script: the name index folds case in every script, and accents in Latin letters; its
+  -- name_folded column has every accent removed (хрущёв -> хрущев), for names typed without them.
+  -- The name must start with the words given, as a phrase, and have as many words, so that
+  -- "Nikita" does not find "Nikita Khrushchev".
+  or (
+    rowid in (
+      select rowid from entity_names_fts
+      where entity_names_fts match '{name name_folded} : ^"' || replace(:entity, '"', '""') || '"'
+    )
+    and length(name) - length(replace(name, ' ', '')) = length(:entity) - length(replace(:entity, ' ', ''))
+  )
 )
 order by timeline.date_earliest, timeline.date_latest, timeline.predicate, timeline.claim_id""",
     ),
