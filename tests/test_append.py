@@ -261,3 +261,30 @@ def test_a_place_cannot_be_changed():
     with pytest.raises(AttributeError, match="cannot be changed"):
         place.index = 4
     assert str(place) == "event #4 of the batch"
+
+
+def test_an_error_and_its_place_survive_copy_and_pickle():
+    # An error raised in another process comes back pickled; a Place that cannot be set must still be rebuilt.
+    import copy
+    import pickle
+
+    from archive.errors import Place
+
+    error = ValidationError("not a valid claim id", path="$.claim_id", value="a b").at(Place("x.jsonl", 7))
+    for clone in (copy.deepcopy(error), pickle.loads(pickle.dumps(error))):
+        assert (str(clone), clone.path, str(clone.place)) == (str(error), "$.claim_id", "x.jsonl:7")
+
+
+@pytest.mark.parametrize("as_dict", [False, True])
+def test_text_with_a_lone_surrogate_is_refused_by_its_path_and_changes_nothing(log_path, as_dict):
+    # json.loads lets "\ud800" through; such text cannot be written as UTF-8, so it cannot be stored.
+    build = Builder()
+    with archive.open(log_path) as arc:
+        arc.append([build.entity("khrushchev")])
+    before = file_digest(log_path)
+    name = build.name("khrushchev", "Chrusch\ud800tschow")
+    with archive.open(log_path) as arc:
+        with pytest.raises(ValidationError, match="lone surrogate") as caught:
+            arc.append([to_dict(name) if as_dict else name])
+    assert (caught.value.path, str(caught.value.place)) == ("$.name", "event #1 of the batch")
+    assert file_digest(log_path) == before

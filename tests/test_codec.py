@@ -160,6 +160,10 @@ def test_canonical_bytes_are_exactly_the_json_definition(data):
     expected = _json_reference(data)
     if isinstance(expected, bytes):
         assert canonical_bytes(data) == expected
+    elif expected is UnicodeEncodeError:  # a lone surrogate: refused, naming where it is
+        with pytest.raises(ValidationError, match="lone surrogate") as caught:
+            canonical_bytes(data)
+        assert codec._SURROGATE.search(caught.value.path + str(caught.value.value))
     else:
         with pytest.raises(expected):
             canonical_bytes(data)
@@ -204,9 +208,14 @@ def test_decoding_with_its_payload_accepts_only_what_the_detailed_rules_accept(t
         event, payload = codec.decode_with_payload(value)
     except ValidationError as exc:
         assert exc.path.startswith("$")
-        with pytest.raises(ValidationError) as again:
+        try:  # refused as an event, or as text that cannot be written (a lone surrogate)
             from_dict(copy.deepcopy(snapshot))
-        assert str(again.value) == str(exc)
+        except ValidationError as again:
+            assert str(again) == str(exc)
+        else:
+            with pytest.raises(ValidationError) as again:
+                canonical_bytes(snapshot)
+            assert str(again.value) == str(exc)
         return
     assert value == snapshot, "decoding must not change its input"
     assert codec._find_null(value, "$") is None
@@ -214,6 +223,56 @@ def test_decoding_with_its_payload_accepts_only_what_the_detailed_rules_accept(t
     body = {k: v for k, v in current.items() if k not in ("type", "version")}
     assert codec.converter.structure(body, EVENT_TYPES[current["type"]]) == event == from_dict(value)
     assert payload == _json_reference(value)
+
+
+class _Strings(list):
+    """A list whose iteration hides some of what it holds, as a careless subclass might."""
+
+    def __iter__(self):
+        return (item for item in list.__iter__(self) if isinstance(item, str))
+
+
+_DECODE_CASES = {
+    "a null date": dict(FIXTURE_CLAIM, version=3, date=None),
+    "an integer beyond 64 bits at an offset": dict(FIXTURE_CLAIM, version=3,
+                                                   selector={**FIXTURE_CLAIM["selector"], "start": 1 << 70}),
+    "another event type's field": dict(FIXTURE_CLAIM, version=3, rank="preferred"),
+    "a version 1 name": V1_NAME,
+    "a version 1 name with the version 2 field name": dict(V1_NAME, language="pt"),
+    "a lone surrogate in a note": dict(FIXTURE_CLAIM, version=3, note="a\ud800b"),
+    "a list subclass hiding what it holds": {
+        "type": "ConclusionRecorded", "version": 1, "event_id": "8b7f6c1e-3a52-4c0e-9e1f-2d6a4b8c0f11",
+        "recorded_at": "2026-11-23T12:00:00Z", "curator": "ana", "conclusion_id": "k1", "subject_id": "khrushchev",
+        "predicate": "held_office", "object_literal": "x", "reason": "r",
+        "rests_on": _Strings(["c1", 1e-07, None, {"x": 1}])},
+}
+
+
+@pytest.mark.parametrize("case", sorted(_DECODE_CASES))
+def test_decoding_with_its_payload_is_decoding_then_the_canonical_bytes(case):
+    # decode_with_payload is one of decode_dict and canonical_bytes after the other, whatever the input:
+    # the same event and bytes, or the same refusal.
+    value = _DECODE_CASES[case]
+    try:
+        expected = (from_dict(copy.deepcopy(value)), canonical_bytes(value))
+    except ValidationError as exc:
+        with pytest.raises(ValidationError) as caught:
+            codec.decode_with_payload(value)
+        assert str(caught.value) == str(exc)
+    else:
+        assert codec.decode_with_payload(value) == expected
+        if "rests_on" in value:  # what is stored is what was checked
+            assert json.loads(expected[1])["rests_on"] == list(expected[0].rests_on) == ["c1"]
+
+
+def test_a_mapping_that_makes_up_missing_fields_is_read_as_what_it_holds():
+    from collections import defaultdict
+
+    value = defaultdict(lambda: "made up", {k: v for k, v in V1_NAME.items() if k != "name"})
+    for decode in (from_dict, codec.decode_with_payload):
+        with pytest.raises(ValidationError, match=r"\$\.name: required field missing"):
+            decode(value)
+    assert "name" not in value
 
 
 def _strip_strings(text: str) -> str:

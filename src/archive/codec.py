@@ -21,7 +21,7 @@ import re
 import types
 import typing
 from datetime import datetime, timezone
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Mapping
 
 import attrs
 import cattrs
@@ -266,7 +266,38 @@ def canonical_bytes(data: dict[str, Any]) -> bytes:
             return orjson.dumps(data, option=orjson.OPT_SORT_KEYS)
         except orjson.JSONEncodeError:
             pass
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        path, value = _find_surrogate(data, "$") or ("$", None)
+        raise ValidationError(
+            "the text holds a lone surrogate (half of a UTF-16 pair), which is not a character",
+            path=path, value=value,
+            hint="a JSON escape such as \\ud83d must be followed by its pair (\\ude00); fix the text where it was made",
+        ) from None
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _find_surrogate(node: Any, path: str) -> tuple[str, str] | None:
+    """(path, string) of the first string, or object key, holding a lone surrogate."""
+    if isinstance(node, str):
+        return (path, node) if _SURROGATE.search(node) else None
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if isinstance(key, str) and _SURROGATE.search(key):
+                return f"{path}.{key}", key
+            found = _find_surrogate(value, f"{path}.{key}")
+            if found:
+                return found
+    elif isinstance(node, (list, tuple)):
+        for index, value in enumerate(node):
+            found = _find_surrogate(value, f"{path}[{index}]")
+            if found:
+                return found
+    return None
 
 
 def encode(event: Event) -> bytes:
@@ -380,21 +411,30 @@ def decode_dict(data: Any, place: Place | None = None) -> Event:
 def decode_with_payload(data: dict[str, Any], place: Place | None = None) -> tuple[Event, bytes]:
     """:func:`decode_dict` and :func:`canonical_bytes` of the same dict, in one.
 
-    A dict the strict converter took whole holds only what :func:`_plain` admits (strings,
-    integers, booleans, lists of strings, objects with string keys: every field's type is one of
-    those, and its hook checks the exact type), so orjson writes it without the check.
+    A dict the strict converter took whole holds only strings, integers, booleans, lists of
+    strings and objects with the model's string keys (every field's type is one of those), so
+    orjson writes it without :func:`_plain`'s walk. Some hooks take subclasses (a list subclass
+    of strings, a str subclass as a timestamp), which orjson would write from their raw contents
+    where json iterates them: orjson is told to refuse every subclass, and json writes those dicts.
     """
+    if type(data) is not dict:  # a defaultdict would make up missing fields; a Mapping is read once
+        data = dict(data) if isinstance(data, Mapping) else data
     event, strict = _decode(data, place)
     if strict:
         try:
-            return event, orjson.dumps(data, option=orjson.OPT_SORT_KEYS)
-        except orjson.JSONEncodeError:  # an integer beyond 64 bits, or a lone surrogate: json decides
+            return event, orjson.dumps(data, option=orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_SUBCLASS)
+        except orjson.JSONEncodeError:  # a subclass, an integer beyond 64 bits, a lone surrogate: json decides
             pass
-    return event, canonical_bytes(data)
+    try:
+        return event, canonical_bytes(data)
+    except ValidationError as exc:
+        raise (exc.at(place) if place is not None else exc) from None
 
 
 def _decode(data: Any, place: Place | None) -> tuple[Event, bool]:
     """The event, and whether the fast converter took ``data`` as it is (see decode_with_payload)."""
+    if type(data) is not dict and isinstance(data, Mapping):  # a defaultdict would make up missing fields
+        data = dict(data)
     type_name, version = check_tag(data, place)
     missing_in_old, renamed = LEGACY.get((type_name, version), (set(), {}))
     cls = EVENT_TYPES[type_name]

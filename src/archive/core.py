@@ -90,7 +90,10 @@ class Archive:
         new_events: list[NewEvent] = []
         for item, place in zip(events, places):
             if isinstance(item, Event):
-                event, payload = item, encode(item)
+                try:
+                    event, payload = item, encode(item)
+                except ValidationError as exc:  # text that cannot be written (a lone surrogate)
+                    raise exc.at(place) from None
                 type_name, version = item.TYPE, item.VERSION
             else:
                 data = dict(item)
@@ -107,13 +110,19 @@ class Archive:
         For readers of files (bundles) that decode each line to report errors in file order:
         it saves decoding every event a second time. The dicts are stored as given.
         """
-        return self._append_encoded(dicts, decoded, [canonical_bytes(dict(d)) for d in dicts], places, blobs)
+        payloads = []
+        for data, place in zip(dicts, places, strict=True):
+            try:
+                payloads.append(canonical_bytes(dict(data)))
+            except ValidationError as exc:  # text that cannot be written (a lone surrogate)
+                raise exc.at(place) from None
+        return self._append_encoded(dicts, decoded, payloads, places, blobs)
 
     def _append_encoded(self, dicts: Sequence[Mapping[str, Any]], decoded: Sequence[Event], payloads: list[bytes],
                         places: Sequence[Place], blobs: Mapping[str, bytes] | None) -> AppendResult:
         # For this package's readers, which made each payload with its event (codec.decode_with_payload).
         new_events = [NewEvent(e.event_id, e.stream_id, d["type"], d["version"], payload)
-                      for d, e, payload in zip(dicts, decoded, payloads)]
+                      for d, e, payload in zip(dicts, decoded, payloads, strict=True)]
         return self._append_prepared(list(decoded), new_events, list(places), None, dict(blobs or {}))
 
     @contextlib.contextmanager

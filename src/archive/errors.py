@@ -50,6 +50,9 @@ class Place:
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"a Place cannot be changed; make a new one (tried to set {name})")
 
+    def __reduce__(self):  # copy and pickle make a new one (an error crossing to another process names it)
+        return (Place, (self.file, self.line, self.index))
+
     def __str__(self) -> str:
         if self.file is not None and self.line is not None:
             return f"{self.file}:{self.line}"

@@ -98,7 +98,7 @@ def _check_pattern(value: str, pattern: re.Pattern, path: str, what: str) -> Non
 
 
 #: The events that give a reason.
-_WITH_REASON = frozenset(cls for cls in EVENT_CLASSES if "reason" in attrs.fields_dict(cls))
+_WITH_REASON = tuple(cls for cls in EVENT_CLASSES if "reason" in attrs.fields_dict(cls))
 
 #: The events that say where an entity points.
 _MERGE_TYPES = frozenset({EntitiesMerged.TYPE, EntitySplit.TYPE})
@@ -336,7 +336,7 @@ class Validator:
             raise ValidationError("not a UUID in canonical lower-case form", path="$.event_id", value=event.event_id,
                                   hint="e.g. 3f1b8a52-6c1e-4f7e-9d8a-0c2b5e7f4a11")
         _check_text(event.curator, "$.curator")
-        if type(event) in _WITH_REASON:  # (hasattr on the others would raise and catch an error each time)
+        if isinstance(event, _WITH_REASON):  # (hasattr on the others would raise and catch an error each time)
             _check_text(event.reason, "$.reason", short=False)
 
     def _check_source(self, event: SourceRecorded, blobs: Mapping[str, bytes], known: set[str]) -> None:

@@ -274,6 +274,12 @@ case("enormous-label", [entity(802, label="K" * 5_000)], 1, "$.label", "longer t
 case("enormous-claim-id", [claim(803, claim_id="c" * 500)], 1, "$.claim_id", "not a valid claim id")
 case("enormous-curator", [claim(804, curator="a" * 2_000)], 1, "$.curator", "longer than")
 
+# -- lone surrogates: JSON escapes of half a UTF-16 pair, which json.loads lets through ---------------
+case("lone-surrogate-in-a-label", [json.dumps(entity(805, label="Ode\ud800ssa")).encode("ascii")], 1, "$.label",
+     "lone surrogate")
+case("lone-surrogate-in-a-quote", [json.dumps(claim(806, **{"selector.exact": QUOTE + "\udc00"})).encode("ascii")],
+     1, "$.selector.exact", "lone surrogate")
+
 
 def main() -> None:
     manifest = []
