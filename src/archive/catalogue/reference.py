@@ -44,8 +44,11 @@ def markdown() -> str:
     out += [
         "## Full-text search",
         "",
-        f"Every `<table>_fts` index uses the tokenizer `{FTS_TOKENIZE}`: matching ignores case and",
-        "diacritics, so `Hrusciov` finds `Hrușciov`. Search with `sqlite-utils search CATALOGUE TABLE WORDS`.",
+        f"Every `<table>_fts` index uses the tokenizer `{FTS_TOKENIZE}`: matching ignores case in every",
+        "script and the diacritics of Latin letters, so `Hrusciov` finds `Hrușciov` and `хрущёв` finds `Хрущёв`.",
+        "SQLite folds no other script's marks: `Хрущев` does not find `Хрущёв` in a quote (search for",
+        "`Хрущев OR Хрущёв`). Names are indexed a second time with every mark removed (`name_folded`), so",
+        "`Хрущев` finds every name written `Хрущёв`. Search with `sqlite-utils search CATALOGUE TABLE WORDS`.",
         "",
     ]
     return "\n".join(out)
