@@ -52,6 +52,15 @@ def test_a_whole_name_beats_a_partial_one_and_ambiguity_is_an_error(shipped):
         timeline(shipped / "catalogue.db", "Academy")
     with pytest.raises(UnknownReferenceError, match="no entity"):
         timeline(shipped / "catalogue.db", "Napoleon")
+    with pytest.raises(UnknownReferenceError, match=r"several entities: .* and \d+ more"):
+        timeline(shipped / "catalogue.db", "a")  # in almost every name: the first ten, and how many else
+
+
+@pytest.mark.parametrize("blank", ["", "  ", "\u0301"])
+def test_a_blank_entity_is_asked_for_not_matched_against_every_name(shipped, blank):
+    result = CliRunner().invoke(cli, ["timeline", str(shipped / "catalogue.db"), blank])
+    assert result.exit_code == 1 and "ENTITY: give an entity id or name" in result.output
+    assert "several entities" not in result.output and "Traceback" not in result.output
 
 
 def test_the_log_and_the_catalogue_give_the_same_timeline(shipped):

@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 
 from .catalogue import rebuild
-from .errors import ArchiveError, UnknownReferenceError
+from .errors import ArchiveError, UnknownReferenceError, ValidationError
 from .log.sqlite import APPLICATION_ID, SQLiteEventLog
 from .text import fold
 
@@ -36,6 +36,9 @@ def find_entity(conn: sqlite3.Connection, query: str) -> tuple[str, str]:
 
     A merged entity resolves to the one it was merged into: "krushchev" finds Khrushchev.
     """
+    if not fold(query).strip():  # every name would contain it
+        raise ValidationError("give an entity id or name", path="ENTITY", value=query,
+                              hint="e.g. khrushchev, or a name as the sources write it")
     current = "SELECT c.entity_id, c.label FROM entities e JOIN entities c ON c.entity_id = e.current_id"
     row = conn.execute(f"{current} WHERE e.entity_id = ?", (query,)).fetchone()
     if row:
@@ -56,6 +59,8 @@ def find_entity(conn: sqlite3.Connection, query: str) -> tuple[str, str]:
                                     hint="list them with: sqlite-utils rows CATALOGUE entities -c entity_id -c label")
     if len(rows) > 1:
         choices = ", ".join(f"{i} ({label})" for i, label in rows[:10])
+        if len(rows) > 10:
+            choices += f" and {len(rows) - 10} more"
         raise UnknownReferenceError(f"the name fits several entities: {choices}", path="ENTITY", value=query,
                                     hint="give the entity id instead")
     return rows[0]
