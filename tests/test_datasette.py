@@ -124,6 +124,26 @@ def test_canned_queries_run_on_the_catalogue_and_hide_no_table(catalogue):
     conn.close()
 
 
+def test_the_person_timeline_finds_every_recorded_name_however_it_is_typed(catalogue):
+    # Every name of the shipped corpus, in upper case, in lower case and with its accents left out:
+    # the query must find the entity it names (and so all of that entity's dated claims).
+    from archive.text import fold
+
+    sql = CANNED_QUERIES["person_timeline"][2]
+    conn = sqlite3.connect(catalogue)
+    names = conn.execute("SELECT name, current_entity_id FROM entity_names").fetchall()
+    assert len(names) > 200
+    checked = 0
+    for name, entity_id in names:
+        own = {r[0] for r in conn.execute("SELECT claim_id FROM timeline WHERE entity_id = ?", (entity_id,))}
+        for typed in {name.upper(), name.lower(), fold(name)}:
+            found = {r[-1] for r in conn.execute(sql, {"entity": typed})}
+            assert own <= found, (name, typed)
+            checked += bool(own)
+    assert checked > 100
+    conn.close()
+
+
 def test_split_for_datasette_1_moves_configuration_and_keeps_descriptions():
     meta = metadata()
     described, config = split_for_datasette_1(meta)
