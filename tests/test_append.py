@@ -288,3 +288,18 @@ def test_text_with_a_lone_surrogate_is_refused_by_its_path_and_changes_nothing(l
             arc.append([to_dict(name) if as_dict else name])
     assert (caught.value.path, str(caught.value.place)) == ("$.name", "event #1 of the batch")
     assert file_digest(log_path) == before
+
+
+@pytest.mark.parametrize("field", ["label", "no_such_field"])
+def test_a_value_nested_too_deep_to_print_is_still_refused_by_its_path(log_path, field):
+    # Python's repr gives up on such a value; the error shows its first levels instead.
+    deep: list = []
+    node = deep
+    for _ in range(100_000):
+        node.append([])
+        node = node[0]
+    data = dict(to_dict(Builder().entity("odessa")), **{field: deep})
+    with archive.open(log_path) as arc:
+        with pytest.raises(ValidationError, match=r"\[\[\[") as caught:
+            arc.append([data])
+        assert caught.value.path == f"$.{field}" and arc.head().position == 0

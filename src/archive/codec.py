@@ -505,6 +505,12 @@ def parse_json_line(line: bytes | str, place: Place | None = None) -> dict[str, 
     except json.JSONDecodeError as exc:
         raise ValidationError(f"malformed JSON: {exc.msg} at column {exc.colno}", path="$", value=line[:60],
                               place=place) from None
+    except ValueError:  # Python reads at most 4,300 digits of an integer (a guard against slow parsing)
+        raise ValidationError("a number with more digits than can be read (4,300)", path="$", value=line[:60],
+                              place=place, hint="no field of an event is a number that long") from None
+    except RecursionError:
+        raise ValidationError("arrays or objects nested too deeply to read", path="$", value=line[:60],
+                              place=place, hint="no event nests more than a few levels") from None
     if not isinstance(data, dict):
         raise ValidationError("an event must be a JSON object", path="$", value=data, place=place)
     return data

@@ -11,6 +11,7 @@ file — the file and line. The message always says what to do instead.
 
 from __future__ import annotations
 
+import reprlib
 from typing import Any
 
 __all__ = [
@@ -30,7 +31,10 @@ __all__ = [
 
 def _short(value: Any, limit: int = 80) -> str:
     """repr() of a value, cut so a 10 MB field does not flood a terminal."""
-    text = repr(value)
+    try:
+        text = repr(value)
+    except RecursionError:  # a structure nested thousands deep: its first levels say enough
+        text = reprlib.repr(value)
     if len(text) > limit:
         text = text[: limit - 1] + "…"
     return text

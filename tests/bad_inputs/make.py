@@ -281,6 +281,12 @@ case("lone-surrogate-in-a-quote", [json.dumps(claim(806, **{"selector.exact": QU
      1, "$.selector.exact", "lone surrogate")
 
 
+# -- lines Python's json module cannot read at all ---------------------------------------------------
+case("integer-of-5000-digits", [b'{"type": "EntityRecorded", "version": 1' + b"0" * 5000 + b"}"], 1, "$",
+     "more digits than can be read")
+case("nested-100000-deep", [b'{"type": "EntityRecorded", "note": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"], 1, "$",
+     "nested too deeply")
+
 def main() -> None:
     manifest = []
     for old in HERE.glob("*.jsonl"):
