@@ -173,6 +173,46 @@ def test_a_failed_rebuild_leaves_the_old_catalogue_and_no_temporary_file(small_a
     assert sorted(p.name for p in catalogue_path.parent.iterdir() if "catalogue" in p.name) == ["catalogue.db"]
 
 
+def _not_catalogues(log_path: Path, tmp_path: Path) -> dict[str, Path]:
+    """Files a typo might name as the catalogue: none of them may be turned into one."""
+    foreign = tmp_path / "research.db"
+    sqlite3.connect(foreign).execute("CREATE TABLE letters (body TEXT)")
+    other_log = tmp_path / "other-archive.db"
+    with archive.open(other_log) as arc:
+        arc.append([Builder("other").entity("odessa", kind="place")])
+    text = tmp_path / "thesis.txt"
+    text.write_text("chapter one\n", encoding="utf-8")
+    link = tmp_path / "link-to-the-log.db"
+    link.symlink_to(log_path)
+    return {"the log itself": log_path, "the log by another path": tmp_path / "." / log_path.name,
+            "a link to the log": link, "another event log": other_log, "a SQLite database of someone else's": foreign,
+            "a text file": text, "a directory": tmp_path}
+
+
+@pytest.mark.parametrize("kind", ["the log itself", "the log by another path", "a link to the log",
+                                  "another event log", "a SQLite database of someone else's", "a text file",
+                                  "a directory"])
+def test_a_rebuild_replaces_nothing_but_a_catalogue(small_archive, tmp_path, kind):
+    small_archive.close()
+    log_path = small_archive.log.path
+    target = _not_catalogues(log_path, tmp_path)[kind]
+    files = sorted(p for p in tmp_path.rglob("*") if p.is_file() and not p.is_symlink())
+    before = {p: file_digest(p) for p in files}
+    with archive.open(log_path) as arc:
+        with pytest.raises(CatalogueError, match="event log itself|replaces only a catalogue|is a directory"):
+            rebuild(arc.log, target)
+    assert {p: file_digest(p) for p in files} == before
+    assert sorted(p for p in tmp_path.rglob("*") if p.is_file() and not p.is_symlink()) == files  # no leftovers
+
+
+def test_a_rebuild_replaces_a_catalogue_an_empty_file_or_nothing(small_archive, tmp_path):
+    empty = tmp_path / "empty.db"
+    empty.touch()
+    for target in (tmp_path / "new.db", empty, tmp_path / "new.db"):
+        assert rebuild(small_archive.log, target).position == small_archive.head().position
+        assert status(target).position == small_archive.head().position
+
+
 def test_a_failed_update_changes_nothing(small_archive, catalogue_path, khrushchev_text):
     rebuild(small_archive.log, catalogue_path, as_of=3)
     before = catalogue_content(catalogue_path)

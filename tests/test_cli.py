@@ -158,3 +158,24 @@ def test_every_command_has_an_example_in_its_help():
         assert result.exit_code == 0
         assert "Example:" in result.output, name
         assert f"archive {name}" in result.output, name
+
+
+@pytest.mark.parametrize("command", [
+    ["rebuild", "{log}", "{log}"],
+    ["rebuild", "{log}", "{copy}"],
+    ["export-claims", "{catalogue}", "{log}"],
+    ["export-annotations", "{log}", "{catalogue}"],
+    ["metadata", "{catalogue}", "-o", "{log}"],
+])
+def test_no_command_writes_over_a_log_or_a_catalogue_by_mistake(tmp_path, command):
+    # One mistyped argument must not cost the event log (nor turn a catalogue into a CSV file).
+    log, catalogue, copy = tmp_path / "archive.db", tmp_path / "catalogue.db", tmp_path / "copy-of-the-log.db"
+    assert run("import", log, FIXTURE_BUNDLE).exit_code == 0
+    assert run("rebuild", log, catalogue).exit_code == 0
+    copy.write_bytes(log.read_bytes())
+    before = {path: file_digest(path) for path in (log, catalogue, copy)}
+    args = [part.format(log=log, catalogue=catalogue, copy=copy) for part in command]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 1 and "nothing was written" in result.output and "Traceback" not in result.output
+    assert {path: file_digest(path) for path in (log, catalogue, copy)} == before
+    assert run("verify", log).exit_code == 0

@@ -397,6 +397,11 @@ def _write_out(out: Path, text: str) -> None:
     if str(out) == "-":
         click.echo(text, nl=False)
         return
+    if out.is_file():  # an earlier export may be replaced; a log or a catalogue never
+        with open(out, "rb") as handle:
+            if handle.read(16) == b"SQLite format 3\x00":
+                raise click.ClickException(f"{out} is a SQLite database (an event log or a catalogue?); "
+                                           f"nothing was written: give the export another name")
     temp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
     try:
         temp.write_bytes(text.encode("utf-8"))

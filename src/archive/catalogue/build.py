@@ -38,6 +38,7 @@ from .. import _child
 from ..errors import CatalogueError
 from ..log.base import EventLog, Head
 from ..log.scan import scanner
+from ..log.sqlite import APPLICATION_ID
 from .projector import Batch, Projector, repoint, static_rows
 from .schema import FTS, FTS_TOKENIZE, SCHEMA_VERSION, TABLES, VIEWS
 
@@ -360,6 +361,7 @@ def rebuild(log: EventLog, catalogue: str | os.PathLike, *, as_of: int | datetim
     from :data:`PARALLEL_FROM` events on, on a machine with more than one core. The file is the same.
     """
     target = Path(catalogue)
+    _check_replaceable(target, getattr(log, "path", None))
     head = log.head()
     if isinstance(as_of, datetime):
         as_of = position_as_of(log, as_of)
@@ -401,6 +403,41 @@ def rebuild(log: EventLog, catalogue: str | os.PathLike, *, as_of: int | datetim
         temp.unlink(missing_ok=True)
         raise
     return BuildResult(target, final_head.position, final_head.hash, applied, True)
+
+
+_SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def _check_replaceable(target: Path, log_path: Path | None) -> None:
+    """Refuse to swap a new catalogue in over anything but a catalogue, an empty file or nothing.
+
+    The catalogue is disposable; the file at its path may not be: a typo (``archive rebuild
+    archive.db archive.db``) must not turn the event log, or any other file, into a catalogue.
+    """
+    if not target.exists():
+        return
+    if log_path is not None and os.path.samefile(target, log_path):
+        raise CatalogueError(f"{target} is the event log itself, so nothing was written: give the catalogue a file "
+                             f"of its own, e.g. 'archive rebuild {log_path} catalogue.db'")
+    if not target.is_file():
+        raise CatalogueError(f"{target} is a directory, not a catalogue file; give a file's path, "
+                             f"e.g. {target / 'catalogue.db'}")
+    if target.stat().st_size == 0:
+        return
+    with open(target, "rb") as handle:
+        header = handle.read(72)
+    if not header.startswith(_SQLITE_HEADER):
+        what = "not an archive catalogue"
+    elif len(header) == 72 and struct.unpack(">I", header[68:72])[0] == APPLICATION_ID:
+        what = "an archive event log"  # said from its header: a log is not even opened
+    else:
+        try:
+            status(target)
+            return  # a catalogue, of any schema version: rebuilding it is what it is for
+        except CatalogueError:
+            what = "a SQLite database that is not an archive catalogue"
+    raise CatalogueError(f"{target} is {what}; a rebuild replaces only a catalogue, so nothing was written: "
+                         f"give another path, or remove {target} yourself if it is not needed")
 
 
 def status(catalogue: str | os.PathLike) -> CatalogueStatus:
