@@ -303,3 +303,40 @@ def test_a_value_nested_too_deep_to_print_is_still_refused_by_its_path(log_path,
         with pytest.raises(ValidationError, match=r"\[\[\[") as caught:
             arc.append([data])
         assert caught.value.path == f"$.{field}" and arc.head().position == 0
+
+
+@pytest.mark.parametrize(("changes", "path"), [
+    ({"date": "1933"}, "$.date"),  # a string where a ClaimDate belongs
+    ({"date": {"edtf": "1933"}}, "$.date"),
+    ({"predicate": 5}, "$.predicate"),
+    ({"selector": None}, "$.selector"),
+])
+def test_an_event_object_with_a_wrongly_typed_field_is_refused_by_its_path(base, log_path, changes, path):
+    # attrs does not check types: the archive does, as it does for dicts, and names the field.
+    build, source = base
+    claim = build.claim("c9", subject_id="khrushchev", source=source, text=TEXT, quote="Em 1933", edtf="1933")
+    bad = attrs.evolve(claim, **changes)
+    before = file_digest(log_path)
+    with archive.open(log_path) as arc:
+        with pytest.raises(ValidationError) as caught:
+            arc.append([bad])
+    assert (caught.value.path, str(caught.value.place)) == (path, "event #1 of the batch")
+    assert file_digest(log_path) == before
+
+
+@pytest.mark.parametrize(("events", "message"), [
+    (None, "not a NoneType"), ("abc", "not a str"), ({"type": "EntityRecorded"}, "one event: put it in a list"),
+    (42, "not a int"),
+])
+def test_append_names_what_it_takes_when_given_something_else(log_path, events, message):
+    with archive.open(log_path) as arc:
+        with pytest.raises(TypeError, match=message):
+            arc.append(events)
+        with pytest.raises(ValidationError, match=r"event #2 of the batch: \$: an event must be an event object"):
+            arc.append([Builder().entity("odessa", kind="place"), 42])
+        assert arc.head().position == 0
+
+
+def test_a_log_in_a_missing_directory_is_named(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no directory .*nowhere to create the event log"):
+        archive.open(tmp_path / "nowhere" / "archive.db")

@@ -228,6 +228,27 @@ def to_dict(event: Event) -> dict[str, Any]:
     return data
 
 
+def to_dict_checked(event: Event, place: Place | None = None) -> dict[str, Any]:
+    """:func:`to_dict`, with a ValidationError naming the field when a value cannot be written.
+
+    attrs does not check types, so an event built in Python may hold a string where a
+    ClaimDate belongs; the converter then fails inside its generated code.
+    """
+    try:
+        return to_dict(event)
+    except Exception:  # noqa: BLE001 - found again, field by field, to say which
+        hints = typing.get_type_hints(type(event))
+        for field in attrs.fields(type(event)):
+            value = getattr(event, field.name)
+            try:
+                converter.unstructure(value, unstructure_as=hints[field.name])
+            except Exception:  # noqa: BLE001
+                expected = getattr(hints[field.name], "__name__", None) or str(hints[field.name]).replace("archive.model.", "")
+                raise ValidationError(f"expected {expected}, got {type(value).__name__}", path=f"$.{field.name}",
+                                      value=value, place=place) from None
+        raise
+
+
 def _plain(node: Any) -> bool:
     """True when ``node`` holds only what orjson writes exactly as json does.
 

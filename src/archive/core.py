@@ -12,9 +12,9 @@ from __future__ import annotations
 import contextlib
 import os
 from datetime import datetime
-from typing import Any, Iterator, Mapping, Sequence
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
-from .codec import canonical_bytes, decode_with_payload, encode, from_dict, upcast
+from .codec import canonical_bytes, decode_with_payload, from_dict, to_dict_checked, upcast
 from .errors import DuplicateEventError, Place, UnknownReferenceError, ValidationError
 from .log.base import AppendResult, EventLog, Head, NewEvent, StoredEvent, blob_id
 from .log.sqlite import SQLiteEventLog
@@ -85,20 +85,27 @@ class Archive:
         documents by id (``sha256:<hex>``). ``places`` name where each event
         came from, for error messages.
         """
+        if isinstance(events, (str, bytes, Mapping, Event)) or not isinstance(events, Iterable):
+            one = " (one event: put it in a list)" if isinstance(events, (Mapping, Event)) else ""
+            raise TypeError(f"append takes a list of events (event objects or dicts), not a "
+                            f"{type(events).__name__}{one}")
+        events = list(events)
         places = list(places) if places is not None else _batch_places(len(events))
         decoded: list[Event] = []
         new_events: list[NewEvent] = []
         for item, place in zip(events, places):
             if isinstance(item, Event):
-                try:
-                    event, payload = item, encode(item)
-                except ValidationError as exc:  # text that cannot be written (a lone surrogate)
-                    raise exc.at(place) from None
+                # attrs does not check types, so an event built in Python goes through the converter's
+                # checks as its dict: a string where a ClaimDate belongs is an error with its path.
+                event, payload = decode_with_payload(to_dict_checked(item, place), place)
                 type_name, version = item.TYPE, item.VERSION
-            else:
+            elif isinstance(item, Mapping):
                 data = dict(item)
                 event, payload = decode_with_payload(data, place)
                 type_name, version = data["type"], data["version"]
+            else:
+                raise ValidationError("an event must be an event object or a JSON object (a dict)", path="$",
+                                      value=item, place=place)
             decoded.append(event)
             new_events.append(NewEvent(event.event_id, event.stream_id, type_name, version, payload))
         return self._append_prepared(decoded, new_events, places, expected_version, dict(blobs or {}))

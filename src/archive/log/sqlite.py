@@ -124,6 +124,8 @@ class SQLiteEventLog:
         exists = self.path.exists() and self.path.stat().st_size > 0
         if not exists and not create:
             raise FileNotFoundError(f"no event log at {self.path}")
+        if not exists and not self.path.parent.is_dir():  # sqlite3 would say only "unable to open database file"
+            raise FileNotFoundError(f"no directory {self.path.parent} to create the event log {self.path} in")
         # isolation_level=None: we issue BEGIN/COMMIT ourselves, so we know what commits when.
         self._conn = sqlite3.connect(self.path, isolation_level=None, timeout=busy_timeout)
         self._tx: _Transaction | None = None
