@@ -6,6 +6,7 @@ exactly as it was.
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import attrs
@@ -310,6 +311,7 @@ def test_a_value_nested_too_deep_to_print_is_still_refused_by_its_path(log_path,
     ({"date": {"edtf": "1933"}}, "$.date"),
     ({"predicate": 5}, "$.predicate"),
     ({"selector": None}, "$.selector"),
+    ({"recorded_at": datetime(2026, 1, 1)}, "$.recorded_at"),  # no timezone: the codec's own words
 ])
 def test_an_event_object_with_a_wrongly_typed_field_is_refused_by_its_path(base, log_path, changes, path):
     # attrs does not check types: the archive does, as it does for dicts, and names the field.
@@ -340,3 +342,17 @@ def test_append_names_what_it_takes_when_given_something_else(log_path, events, 
 def test_a_log_in_a_missing_directory_is_named(tmp_path):
     with pytest.raises(FileNotFoundError, match="no directory .*nowhere to create the event log"):
         archive.open(tmp_path / "nowhere" / "archive.db")
+
+
+def test_a_string_where_a_list_of_claims_belongs_is_not_split_into_letters(base, log_path):
+    build, source = base
+    conclusion = attrs.evolve(build.conclusion("k1", subject_id="khrushchev", rests_on=["c1"]), rests_on="c1")
+    with archive.open(log_path) as arc:
+        with pytest.raises(ValidationError, match=r"\$\.rests_on: expected tuple\[str, \.\.\.\], got str"):
+            arc.append([conclusion])
+
+
+def test_a_time_without_a_timezone_is_named_as_such(log_path):
+    with archive.open(log_path) as arc:
+        with pytest.raises(ValidationError, match=r"\$\.recorded_at: timestamp has no timezone"):
+            arc.record_entity("odessa", kind="place", label="Odessa", curator="ana", recorded_at=datetime(2026, 1, 1))

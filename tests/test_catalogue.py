@@ -205,6 +205,27 @@ def test_a_rebuild_replaces_nothing_but_a_catalogue(small_archive, tmp_path, kin
     assert sorted(p for p in tmp_path.rglob("*") if p.is_file() and not p.is_symlink()) == files  # no leftovers
 
 
+@pytest.mark.parametrize("suffix", ["-wal", "-shm", "-journal"])
+def test_a_rebuild_never_writes_the_files_sqlite_keeps_beside_a_database(small_archive, tmp_path, suffix):
+    # An open log's -wal may be empty and still be where its next commits go: replacing it loses them.
+    log_path = small_archive.log.path
+    sidecar = log_path.with_name(log_path.name + suffix)
+    existed = sidecar.exists()
+    before = file_digest(sidecar) if existed else None
+    with pytest.raises(CatalogueError, match="files SQLite keeps beside"):
+        rebuild(small_archive.log, sidecar)
+    assert sidecar.exists() == existed and (file_digest(sidecar) if existed else None) == before
+    rebuild(small_archive.log, tmp_path / "notes-wal")  # a name like it, with no database beside it, is fine
+
+
+def test_a_rebuild_for_a_log_without_a_file_checks_the_target_alone(tmp_path):
+    log = MemoryEventLog()
+    assert rebuild(log, tmp_path / "catalogue.db").position == 0
+    (tmp_path / "thesis.txt").write_text("chapter one", encoding="utf-8")
+    with pytest.raises(CatalogueError, match="replaces only a catalogue"):
+        rebuild(log, tmp_path / "thesis.txt")
+
+
 def test_a_rebuild_replaces_a_catalogue_an_empty_file_or_nothing(small_archive, tmp_path):
     empty = tmp_path / "empty.db"
     empty.touch()

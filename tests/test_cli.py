@@ -166,6 +166,8 @@ def test_every_command_has_an_example_in_its_help():
     ["export-claims", "{catalogue}", "{log}"],
     ["export-annotations", "{log}", "{catalogue}"],
     ["metadata", "{catalogue}", "-o", "{log}"],
+    ["export-claims", "{catalogue}", "{log}-wal"],
+    ["rebuild", "{log}", "{log}-wal"],
 ])
 def test_no_command_writes_over_a_log_or_a_catalogue_by_mistake(tmp_path, command):
     # One mistyped argument must not cost the event log (nor turn a catalogue into a CSV file).

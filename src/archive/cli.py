@@ -24,6 +24,7 @@ from .catalogue import rebuild as rebuild_catalogue
 from .catalogue import update as update_catalogue
 from .core import open_archive
 from .errors import ArchiveError
+from .safety import is_sqlite_database, sqlite_file_beside
 
 LOG = click.argument("log", type=click.Path(dir_okay=False, path_type=Path))
 CATALOGUE = click.argument("catalogue", type=click.Path(dir_okay=False, path_type=Path))
@@ -397,11 +398,14 @@ def _write_out(out: Path, text: str) -> None:
     if str(out) == "-":
         click.echo(text, nl=False)
         return
-    if out.is_file():  # an earlier export may be replaced; a log or a catalogue never
-        with open(out, "rb") as handle:
-            if handle.read(16) == b"SQLite format 3\x00":
-                raise click.ClickException(f"{out} is a SQLite database (an event log or a catalogue?); "
-                                           f"nothing was written: give the export another name")
+    # An earlier export may be replaced; a log, a catalogue or the files SQLite keeps beside them never.
+    owner = sqlite_file_beside(out)
+    if owner is not None:
+        raise click.ClickException(f"{out} is one of the files SQLite keeps beside {owner}; "
+                                   f"nothing was written: give the export another name")
+    if is_sqlite_database(out):
+        raise click.ClickException(f"{out} is a SQLite database (an event log or a catalogue?); "
+                                   f"nothing was written: give the export another name")
     temp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
     try:
         temp.write_bytes(text.encode("utf-8"))

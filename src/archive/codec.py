@@ -195,7 +195,12 @@ def _make_converter(detailed: bool = True) -> cattrs.Converter:
             lambda kind: kind in EVENT_CLASSES,
             lambda kind: make_dict_structure_fn(kind, conv, _cattrs_forbid_extra_keys=False),
         )
-    conv.register_unstructure_hook_func(is_str_tuple, list)
+    def unstructure_str_tuple(value: Any) -> list:
+        if isinstance(value, (str, bytes)):  # list("c1") would be ["c", "1"]
+            raise TypeError(f"expected a list of strings, got {type(value).__name__}")
+        return list(value)
+
+    conv.register_unstructure_hook_func(is_str_tuple, unstructure_str_tuple)
     conv.register_unstructure_hook(datetime, format_timestamp)
     # Omit optional fields left at their default: compact, and stable when a
     # later version adds an optional field.
@@ -236,6 +241,8 @@ def to_dict_checked(event: Event, place: Place | None = None) -> dict[str, Any]:
     """
     try:
         return to_dict(event)
+    except ValidationError as exc:  # already names its field (a time without a timezone)
+        raise (exc.at(place) if place is not None else exc) from None
     except Exception:  # noqa: BLE001 - found again, field by field, to say which
         hints = typing.get_type_hints(type(event))
         for field in attrs.fields(type(event)):
@@ -243,7 +250,9 @@ def to_dict_checked(event: Event, place: Place | None = None) -> dict[str, Any]:
             try:
                 converter.unstructure(value, unstructure_as=hints[field.name])
             except Exception:  # noqa: BLE001
-                expected = getattr(hints[field.name], "__name__", None) or str(hints[field.name]).replace("archive.model.", "")
+                hint = hints[field.name]
+                expected = (str(hint).replace("archive.model.", "") if typing.get_origin(hint) is not None
+                            else getattr(hint, "__name__", str(hint)))
                 raise ValidationError(f"expected {expected}, got {type(value).__name__}", path=f"$.{field.name}",
                                       value=value, place=place) from None
         raise

@@ -39,6 +39,7 @@ from ..errors import CatalogueError
 from ..log.base import EventLog, Head
 from ..log.scan import scanner
 from ..log.sqlite import APPLICATION_ID
+from ..safety import SQLITE_HEADER, sqlite_file_beside
 from .projector import Batch, Projector, repoint, static_rows
 from .schema import FTS, FTS_TOKENIZE, SCHEMA_VERSION, TABLES, VIEWS
 
@@ -405,18 +406,19 @@ def rebuild(log: EventLog, catalogue: str | os.PathLike, *, as_of: int | datetim
     return BuildResult(target, final_head.position, final_head.hash, applied, True)
 
 
-_SQLITE_HEADER = b"SQLite format 3\x00"
-
-
 def _check_replaceable(target: Path, log_path: Path | None) -> None:
     """Refuse to swap a new catalogue in over anything but a catalogue, an empty file or nothing.
 
     The catalogue is disposable; the file at its path may not be: a typo (``archive rebuild
     archive.db archive.db``) must not turn the event log, or any other file, into a catalogue.
     """
+    owner = sqlite_file_beside(target)
+    if owner is not None:  # checked even when it does not exist yet: SQLite may be about to make it
+        raise CatalogueError(f"{target} is one of the files SQLite keeps beside {owner}, so nothing was written: "
+                             f"give the catalogue a file of its own, e.g. catalogue.db")
     if not target.exists():
         return
-    if log_path is not None and os.path.samefile(target, log_path):
+    if log_path is not None and Path(log_path).exists() and os.path.samefile(target, log_path):
         raise CatalogueError(f"{target} is the event log itself, so nothing was written: give the catalogue a file "
                              f"of its own, e.g. 'archive rebuild {log_path} catalogue.db'")
     if not target.is_file():
@@ -426,16 +428,24 @@ def _check_replaceable(target: Path, log_path: Path | None) -> None:
         return
     with open(target, "rb") as handle:
         header = handle.read(72)
-    if not header.startswith(_SQLITE_HEADER):
+    if not header.startswith(SQLITE_HEADER):
         what = "not an archive catalogue"
     elif len(header) == 72 and struct.unpack(">I", header[68:72])[0] == APPLICATION_ID:
         what = "an archive event log"  # said from its header: a log is not even opened
     else:
+        conn = sqlite3.connect(f"file:{target}?mode=ro", uri=True)
         try:
-            status(target)
+            found = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_catalogue'").fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise CatalogueError(
+                f"{target} cannot be read now ({exc}), so nothing was written: if another process is updating "
+                f"it, rebuild when it is done; if it is a catalogue a killed process left half-written, remove it "
+                f"(and any {target.name}-journal beside it) and rebuild") from None
+        finally:
+            conn.close()
+        if found:
             return  # a catalogue, of any schema version: rebuilding it is what it is for
-        except CatalogueError:
-            what = "a SQLite database that is not an archive catalogue"
+        what = "a SQLite database that is not an archive catalogue"
     raise CatalogueError(f"{target} is {what}; a rebuild replaces only a catalogue, so nothing was written: "
                          f"give another path, or remove {target} yourself if it is not needed")
 
@@ -448,7 +458,12 @@ def status(catalogue: str | os.PathLike) -> CatalogueStatus:
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
         row = conn.execute("SELECT log_position, log_head_hash, schema_version FROM _catalogue WHERE id = 1").fetchone()
-    except sqlite3.DatabaseError:
+    except sqlite3.OperationalError as exc:
+        if "no such table" not in str(exc):  # locked by a writer, or a hot journal a read cannot roll back
+            raise CatalogueError(f"{path} cannot be read now ({exc}); if another process is updating it, "
+                                 f"try again when it is done") from None
+        row = None
+    except sqlite3.DatabaseError:  # not a database at all
         row = None
     finally:
         conn.close()
