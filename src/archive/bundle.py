@@ -45,10 +45,10 @@ SOURCES_DIR = "sources"
 class LoadedBundle:
     """A bundle read into memory, ready for one atomic append."""
 
-    events: list[dict[str, Any]]
-    places: list[Place]
-    blobs: dict[str, bytes]
-    decoded: list[Event]
+    events: list[dict[str, Any]] = attrs.field(factory=list)
+    places: list[Place] = attrs.field(factory=list)
+    blobs: dict[str, bytes] = attrs.field(factory=dict)
+    decoded: list[Event] = attrs.field(factory=list)
     #: The canonical bytes of each event, made as it was decoded.
     payloads: list[bytes] = attrs.field(factory=list)
 
@@ -94,7 +94,7 @@ IMPORT_CHUNK = 2000
 def read_bundle(path: str | os.PathLike, *, progress: Callable[[int], None] | None = None) -> LoadedBundle:
     """Read and parse a whole bundle (or .jsonl file); raises with file:line on the first bad line."""
     chunks = list(_read_chunks(path, progress=progress, size=None))
-    return chunks[0] if chunks else LoadedBundle([], [], {}, [], [])
+    return chunks[0] if chunks else LoadedBundle()
 
 
 def _read_chunks(path: str | os.PathLike, *, progress: Callable[[int], None] | None,
@@ -105,36 +105,33 @@ def _read_chunks(path: str | os.PathLike, *, progress: Callable[[int], None] | N
     """
     events_path, sources = _events_path(Path(path))
     shown = str(events_path)
-    events: list[dict[str, Any]] = []
-    decoded: list[Event] = []
-    payloads: list[bytes] = []
-    places: list[Place] = []
-    blobs: dict[str, bytes] = {}
+    chunk = LoadedBundle()
     with open(events_path, "rb") as handle:  # line by line: the file may be bigger than memory
         for number, line in enumerate(handle, start=1):
             if line.endswith(b"\n"):
                 line = line[:-1]
-            if size is not None and len(events) == size:
-                yield LoadedBundle(events, places, blobs, decoded, payloads)
-                events, decoded, payloads, places, blobs = [], [], [], [], {}
-            _read_line(line, Place(shown, number), sources, events, decoded, payloads, places, blobs)
+            if size is not None and len(chunk.events) == size:
+                yield chunk
+                chunk = LoadedBundle()
+            _read_line(line, Place(shown, number), sources, chunk)
             if progress is not None and number % 1000 == 0:
                 progress(number)
-    if events or size is None:
-        yield LoadedBundle(events, places, blobs, decoded, payloads)
+    if chunk.events or size is None:
+        yield chunk
 
 
-def _read_line(line: bytes, place: Place, sources: Path | None, events: list[dict[str, Any]],
-               decoded: list[Event], payloads: list[bytes], places: list[Place], blobs: dict[str, bytes]) -> None:
+def _read_line(line: bytes, place: Place, sources: Path | None, chunk: LoadedBundle) -> None:
+    """Parse and decode one line into ``chunk``, with the source document it records, if any."""
     if not line.strip():
         raise ValidationError("empty line", path="$", value="", place=place, show_value=False,
                               hint="every line of an events file holds one event")
     data = parse_json_line(line, place)
     event, payload = decode_with_payload(data, place)  # shape errors in file order, before the chunk's checks
-    decoded.append(event)
-    payloads.append(payload)
-    events.append(data)
-    places.append(place)
+    chunk.decoded.append(event)
+    chunk.payloads.append(payload)
+    chunk.events.append(data)
+    chunk.places.append(place)
+    blobs = chunk.blobs
     current = upcast(data)
     if current["type"] == "SourceRecorded" and sources is not None:
         filename = current.get("filename")

@@ -242,7 +242,7 @@ def to_dict_checked(event: Event, place: Place | None = None) -> dict[str, Any]:
     try:
         return to_dict(event)
     except ValidationError as exc:  # already names its field (a time without a timezone)
-        raise (exc.at(place) if place is not None else exc) from None
+        raise exc.at(place) from None
     except Exception:  # noqa: BLE001 - found again, field by field, to say which
         hints = typing.get_type_hints(type(event))
         for field in attrs.fields(type(event)):
@@ -435,7 +435,7 @@ def decode_dict(data: Any, place: Place | None = None) -> Event:
 
     Errors name fields as the event's own version names them (``$.lang`` in a v1 name).
     """
-    return _decode(data, place)[0]
+    return _decode(_as_dict(data), place)[0]
 
 
 def decode_with_payload(data: dict[str, Any], place: Place | None = None) -> tuple[Event, bytes]:
@@ -447,8 +447,7 @@ def decode_with_payload(data: dict[str, Any], place: Place | None = None) -> tup
     of strings, a str subclass as a timestamp), which orjson would write from their raw contents
     where json iterates them: orjson is told to refuse every subclass, and json writes those dicts.
     """
-    if type(data) is not dict:  # a defaultdict would make up missing fields; a Mapping is read once
-        data = dict(data) if isinstance(data, Mapping) else data
+    data = _as_dict(data)
     event, strict = _decode(data, place)
     if strict:
         try:
@@ -458,17 +457,34 @@ def decode_with_payload(data: dict[str, Any], place: Place | None = None) -> tup
     try:
         return event, canonical_bytes(data)
     except ValidationError as exc:
-        raise (exc.at(place) if place is not None else exc) from None
+        raise exc.at(place) from None
+
+
+def _as_dict(data: Any) -> Any:
+    """A Mapping read once into a plain dict (a defaultdict would make up missing fields)."""
+    return dict(data) if type(data) is not dict and isinstance(data, Mapping) else data
+
+
+def _structure_fast(data: dict[str, Any], type_name: str) -> Event | None:
+    """The event, if the fast converter takes the tagged, current-version ``data`` as it is; else None.
+
+    The fast converter leaves an event's own keys to this check (its dict also holds type and
+    version, which a copy without them would cost as much as the rest of the check).
+    """
+    if data.keys() <= _EVENT_KEYS[type_name]:
+        try:
+            return _fast_converter.structure(data, EVENT_TYPES[type_name])
+        except Exception:  # noqa: BLE001 - whatever it was, the detailed converter words it
+            pass
+    return None
 
 
 def _decode(data: Any, place: Place | None) -> tuple[Event, bool]:
     """The event, and whether the fast converter took ``data`` as it is (see decode_with_payload)."""
-    if type(data) is not dict and isinstance(data, Mapping):  # a defaultdict would make up missing fields
-        data = dict(data)
     type_name, version = check_tag(data, place)
     missing_in_old, renamed = LEGACY.get((type_name, version), (set(), {}))
-    cls = EVENT_TYPES[type_name]
     if version < CURRENT_VERSIONS[type_name]:
+        cls = EVENT_TYPES[type_name]
         allowed = ({a.name for a in cls.__attrs_attrs__} - missing_in_old - set(renamed)) | set(renamed.values())
         for key in data:
             if key not in allowed and key not in ("type", "version"):
@@ -476,17 +492,15 @@ def _decode(data: Any, place: Place | None) -> tuple[Event, bool]:
                                       value=data[key], place=place,
                                       hint=f"version {version} has {', '.join(sorted(allowed))}")
     current = upcast(data)
-    if current.keys() <= _EVENT_KEYS[type_name]:
-        try:
-            return _fast_converter.structure(current, cls), True
-        except Exception:  # noqa: BLE001 - whatever it was, the slow path below words it
-            pass
+    event = _structure_fast(current, type_name)
+    if event is not None:
+        return event, True
     null = _find_null(data, "$")
     if null is not None:
         raise ValidationError("null is not a value: leave an optional field out instead", path=null, value=None,
                               place=place, show_value=False)
     try:
-        return structure(current, place), False
+        return _structure_detailed(current, place), False
     except ValidationError as exc:
         back = {f"$.{new}": f"$.{old}" for new, old in renamed.items()}
         if exc.path in back:
@@ -497,15 +511,14 @@ def _decode(data: Any, place: Place | None) -> tuple[Event, bool]:
 
 def structure(data: dict[str, Any], place: Place | None = None) -> Event:
     """Turn a tagged, current-version dict into its event, with a pathful error."""
-    cls = EVENT_TYPES[data["type"]]
-    if data.keys() <= _EVENT_KEYS[data["type"]]:  # the fast converter leaves an event's own keys to us
-        try:
-            return _fast_converter.structure(data, cls)
-        except Exception:  # noqa: BLE001 - whatever it was, the detailed converter words it
-            pass
+    return _structure_fast(data, data["type"]) or _structure_detailed(data, place)
+
+
+def _structure_detailed(data: dict[str, Any], place: Place | None) -> Event:
+    """Structure with the detailed converter, whose errors say where (slow: for dicts the fast one refused)."""
     body = {k: v for k, v in data.items() if k not in ("type", "version")}
     try:
-        return converter.structure(body, cls)
+        return converter.structure(body, EVENT_TYPES[data["type"]])
     except (ClassValidationError, ForbiddenExtraKeysError, TypeError, ValueError) as exc:
         problem, path, value = _first_problem(exc, data)
         raise ValidationError(problem, path=path, value=value, place=place,

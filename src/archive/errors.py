@@ -108,8 +108,10 @@ class ValidationError(ArchiveError, ValueError):
             text += f"; {self.hint}"
         return text
 
-    def at(self, place: Place) -> "ValidationError":
-        """Return a copy of this error that also names where the event came from."""
+    def at(self, place: Place | None) -> "ValidationError":
+        """Return a copy of this error that also names where the event came from (itself, if nowhere)."""
+        if place is None:
+            return self
         clone = self.__class__.__new__(self.__class__)
         clone.__dict__.update(self.__dict__)
         clone.place = place

@@ -191,7 +191,7 @@ def verify(log: EventLog, *, progress: Callable[[int], None] | None = None, limi
     see its last events cut off, or its history rewritten with every later hash recomputed; a head
     remembered elsewhere can. ``expect.hash`` may be a prefix of 16 or more hex digits.
     """
-    if expect is not None and (expect.position < 0 or not re.fullmatch(r"[0-9a-f]{16,64}", expect.hash)):
+    if expect is not None and (expect.position < 0 or not _HASH_PREFIX.fullmatch(expect.hash)):
         raise ValueError(f"expect must be a position of 0 or more and 16 to 64 lower-case hex digits of its hash "
                          f"(fewer would match too much), not {expect.position}:{expect.hash!r}")
     scan = scanner(log)
@@ -274,7 +274,9 @@ def _expected_head_problems(log: EventLog, head: Head, expect: Head) -> list[Int
     return []
 
 
-_HEAD = re.compile(r"([0-9]+):([0-9a-f]{16,64})")
+#: A hash as a head may give it: 16 to 64 of its lower-case hex digits (fewer would match too much).
+_HASH_PREFIX = re.compile(r"[0-9a-f]{16,64}")
+_HEAD = re.compile(rf"([0-9]+):({_HASH_PREFIX.pattern})")
 
 
 def parse_head(text: str) -> Head:
