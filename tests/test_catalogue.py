@@ -234,6 +234,23 @@ def test_a_rebuild_replaces_a_catalogue_an_empty_file_or_nothing(small_archive, 
         assert status(target).position == small_archive.head().position
 
 
+def test_a_position_the_log_has_not_reached_is_refused_and_nothing_is_written(small_archive, catalogue_path,
+                                                                             tmp_path):
+    head = small_archive.head().position
+    rebuild(small_archive.log, catalogue_path, as_of=1)
+    before = file_digest(catalogue_path)
+    for beyond in (head + 1, -1):
+        with pytest.raises(CatalogueError, match=f"no position {beyond}: it ends at position {head}"):
+            rebuild(small_archive.log, catalogue_path, as_of=beyond)
+        assert file_digest(catalogue_path) == before
+        with pytest.raises(CatalogueError):
+            rebuild(small_archive.log, tmp_path / "fresh.db", as_of=beyond)
+        assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(("fresh", ".fresh"))) == []
+    # the head itself and 0 are positions of the log
+    assert rebuild(small_archive.log, catalogue_path, as_of=head).position == head
+    assert rebuild(small_archive.log, catalogue_path, as_of=0).position == 0
+
+
 def test_a_failed_update_changes_nothing(small_archive, catalogue_path, khrushchev_text):
     rebuild(small_archive.log, catalogue_path, as_of=3)
     before = catalogue_content(catalogue_path)

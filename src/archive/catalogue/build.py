@@ -366,7 +366,12 @@ def rebuild(log: EventLog, catalogue: str | os.PathLike, *, as_of: int | datetim
     head = log.head()
     if isinstance(as_of, datetime):
         as_of = position_as_of(log, as_of)
-    upto = head.position if as_of is None else min(as_of, head.position)
+    elif as_of is not None and not 0 <= as_of <= head.position:
+        # A position the log has not reached is a typo or the wrong log, not "the whole log":
+        # a catalogue built anyway would claim a past it does not show.
+        raise CatalogueError(f"the log has no position {as_of}: it ends at position {head.position}, so nothing "
+                             f"was written; give a position from 0 to {head.position}, or none to build the whole log")
+    upto = head.position if as_of is None else as_of
     final_head = head if upto == head.position else _head_at(log, upto)
     _remove_stale_temporaries(target)
     temp = target.with_name(f".{target.name}.rebuild-{os.getpid()}.tmp")
