@@ -20,6 +20,7 @@ from archive.errors import (
     ConcurrencyError, DateError, DuplicateEventError, UnknownReferenceError, ValidationError,
 )
 from archive.model import ClaimDate, TextSelector
+from archive.text import make_selector
 
 from .builders import Builder, file_digest
 
@@ -241,6 +242,67 @@ def test_record_helpers_build_valid_selectors(log_path):
             arc.claim(subject_id="k", predicate="visited", source_id=source.source_id, quote="Kiev", occurrence=2,
                       curator="me")
         assert to_dict(claim)["selector"]["exact"] == "Kiev"
+
+
+# Texts over a tiny alphabet, so a quote often occurs several times, overlapping too ("aa" in "aaa").
+_small_texts = st.text(alphabet="ab ", min_size=1, max_size=30)
+
+
+@given(data=st.data(), text=_small_texts)
+@settings(max_examples=300)
+def test_a_quote_without_occurrence_must_be_unique_and_an_occurrence_picks_that_match(data, text):
+    start = data.draw(st.integers(0, len(text) - 1), label="start")
+    quote = text[start: data.draw(st.integers(start + 1, len(text)), label="end")]
+    matches = [i for i in range(len(text)) if text.startswith(quote, i)]
+    if len(matches) == 1:
+        assert make_selector(text, quote).start == matches[0]
+    else:
+        with pytest.raises(ValidationError) as caught:
+            make_selector(text, quote)
+        assert caught.value.path == "$.selector.exact"
+        assert f"occurs {len(matches)} times" in str(caught.value)
+        assert f"occurrence=1 to {len(matches)}" in str(caught.value)
+    for number, at in enumerate(matches, start=1):
+        selector = make_selector(text, quote, occurrence=number)
+        assert (selector.start, selector.end) == (at, at + len(quote))
+    with pytest.raises(ValidationError, match=r"\$\.occurrence"):
+        make_selector(text, quote, occurrence=len(matches) + 1)
+
+
+def test_an_ambiguous_quote_is_refused_with_each_place_shown_and_nothing_recorded(log_path):
+    text = "Kiev in 1938. Moscow in 1949. Kiev again in 1953."
+    with archive.open(log_path) as arc:
+        source = arc.record_source(text.encode(), title="t", language="en", filename="t.txt", curator="me")
+        arc.record_entity("k", kind="person", label="K", curator="me")
+        before = file_digest(log_path)
+        with pytest.raises(ValidationError) as caught:
+            arc.record_claim(subject_id="k", predicate="visited", source_id=source.source_id, quote="Kiev",
+                             curator="me")
+        message = str(caught.value)
+        assert "occurs 2 times" in message
+        assert "1 is [Kiev] in 1938. Moscow in 1949.…" in message
+        assert "2 is …in 1938. Moscow in 1949. [Kiev] again in 1953." in message
+        assert file_digest(log_path) == before
+        second = arc.record_claim(subject_id="k", predicate="visited", source_id=source.source_id, quote="Kiev",
+                                  occurrence=2, curator="me")
+        assert second.selector.start == text.rindex("Kiev")
+        unique = arc.record_claim(subject_id="k", predicate="visited", source_id=source.source_id,
+                                  quote="Kiev again", curator="me")
+        assert unique.selector.start == second.selector.start
+
+
+def test_a_correction_keeps_its_claims_passage_when_matches_overlap(log_path):
+    text = "aaa: a year of famine"
+    with archive.open(log_path) as arc:
+        source = arc.record_source(text.encode(), title="t", language="en", filename="t.txt", curator="me")
+        arc.record_entity("k", kind="person", label="K", curator="me")
+        # "aa" is at 0 and (overlapping) at 1: the second match is the claim's passage
+        claim = arc.record_claim(subject_id="k", predicate="saw", source_id=source.source_id, quote="aa",
+                                 occurrence=2, curator="me")
+        assert claim.selector.start == 1
+        correction = arc.correct(claim.claim_id, reason="the object was missing", curator="me",
+                                 object_literal="famine")
+        assert (correction.selector.start, correction.selector.exact) == (1, "aa")
 
 
 def test_an_error_deep_in_a_big_batch_names_its_index_each_time(log_path):

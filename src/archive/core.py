@@ -37,7 +37,7 @@ from .model import (
     new_event_id,
     utc_now,
 )
-from .text import decode_text, make_selector
+from .text import decode_text, make_selector, occurrences
 from .validation import Validator
 from .verify import VerifyReport, verify
 
@@ -243,8 +243,8 @@ class Archive:
         return event
 
     def claim(
-        self, *, subject_id: str, predicate: str, source_id: str, quote: str, curator: str, occurrence: int = 1,
-        object_id: str | None = None, object_literal: str | None = None, date: ClaimDate | None = None,
+        self, *, subject_id: str, predicate: str, source_id: str, quote: str, curator: str,
+        occurrence: int | None = None, object_id: str | None = None, object_literal: str | None = None, date: ClaimDate | None = None,
         note: str | None = None, claim_id: str | None = None, recorded_at: datetime | None = None,
         event_id: str | None = None, voice: str = "author", speaker: str | None = None,
         speaker_id: str | None = None, cited_work_id: str | None = None,
@@ -304,8 +304,9 @@ class Archive:
             object_id=old.object_id, object_literal=old.object_literal, date=old.date, note=old.note,
             voice=old.voice, speaker=old.speaker, speaker_id=old.speaker_id, cited_work_id=old.cited_work_id)
         if "quote" not in changes and "source_id" not in changes:
-            fields["occurrence"] = 1 + self.source_text(old.source_id).count(old.selector.exact, 0,
-                                                                               old.selector.start)
+            # The old claim's own passage, counted as make_selector counts (overlapping matches too).
+            fields["occurrence"] = 1 + occurrences(self.source_text(old.source_id),
+                                                   old.selector.exact).index(old.selector.start)
         fields.update(changes)
         stamp = self._stamp(curator, recorded_at, event_id)
         correction = self.claim(curator=curator, claim_id=new_claim_id, recorded_at=stamp["recorded_at"],
@@ -352,16 +353,20 @@ class Archive:
                             author=author, published=published, publisher=publisher, identifier=identifier,
                             language=language, note=note)
 
-    def cite_work(self, work_id: str, *, source_id: str, quote: str, curator: str, occurrence: int = 1,
-                  note: str | None = None, recorded_at: datetime | None = None,
+    def cite_work(self, work_id: str, *, source_id: str, quote: str, curator: str,
+                  occurrence: int | None = None, note: str | None = None, recorded_at: datetime | None = None,
                   event_id: str | None = None) -> WorkCited:
         """Record that ``source_id`` cites the work in the words ``quote`` (its ``occurrence``-th match)."""
         return self._record(WorkCited, curator, recorded_at, event_id, work_id=work_id, source_id=source_id,
                             selector=self.selector(source_id, quote, occurrence=occurrence), note=note)
 
     # -- reading ------------------------------------------------------------
-    def selector(self, source_id: str, quote: str, *, occurrence: int = 1) -> TextSelector:
-        """A selector for the ``occurrence``-th appearance of ``quote`` in the source."""
+    def selector(self, source_id: str, quote: str, *, occurrence: int | None = None) -> TextSelector:
+        """A selector for the ``occurrence``-th appearance of ``quote`` in the source.
+
+        Without ``occurrence`` the quote must appear once in the source; if it appears more often
+        the error shows each place, so the curator can quote more words or say which is meant.
+        """
         return make_selector(self.source_text(source_id), quote, occurrence=occurrence)
 
     def source(self, source_id: str) -> SourceRecorded | None:

@@ -56,8 +56,12 @@ def occurrences(text: str, quote: str) -> list[int]:
     return found
 
 
-def make_selector(text: str, quote: str, *, occurrence: int = 1, context: int = CONTEXT) -> TextSelector:
-    """A selector for the ``occurrence``-th (1-based) appearance of ``quote`` in ``text``."""
+def make_selector(text: str, quote: str, *, occurrence: int | None = None, context: int = CONTEXT) -> TextSelector:
+    """A selector for the ``occurrence``-th (1-based) appearance of ``quote`` in ``text``.
+
+    Without ``occurrence`` the quote must appear exactly once: a quote found in several places
+    would otherwise be anchored, silently, to whichever came first.
+    """
     if not quote:
         raise ValidationError("the quote is empty", path="$.selector.exact", value=quote)
     starts = occurrences(text, quote)
@@ -66,6 +70,17 @@ def make_selector(text: str, quote: str, *, occurrence: int = 1, context: int = 
             "the quote does not occur in the source", path="$.selector.exact", value=quote,
             hint="copy it exactly, with the source's accents, quotation marks and spaces",
         )
+    if occurrence is None:
+        if len(starts) > 1:
+            raise ValidationError(
+                f"the quote occurs {len(starts)} times in the source, so it does not say which passage is meant",
+                path="$.selector.exact", value=quote,
+                hint=f"quote more of the passage, or give occurrence=1 to {len(starts)}: "
+                     + "; ".join(f"{number} is {_in_context(text, start, len(quote))}"
+                                 for number, start in enumerate(starts[:_SHOWN], start=1))
+                     + ("; …" if len(starts) > _SHOWN else ""),
+            )
+        occurrence = 1
     if not 1 <= occurrence <= len(starts):
         raise ValidationError(
             f"the quote occurs {len(starts)} time(s), so occurrence must be 1 to {len(starts)}",
@@ -77,6 +92,18 @@ def make_selector(text: str, quote: str, *, occurrence: int = 1, context: int = 
         exact=quote, start=start, end=end,
         prefix=text[max(0, start - context): start], suffix=text[end: end + context],
     )
+
+
+#: How many occurrences of an ambiguous quote its error shows, and with how many characters each side.
+_SHOWN, _SHOWN_CONTEXT = 5, 25
+
+
+def _in_context(text: str, start: int, length: int) -> str:
+    """An occurrence at ``start`` with a little text each side, on one line: ``…before [quote] after…``, ``…`` where the text goes on."""
+    first, last = max(0, start - _SHOWN_CONTEXT), start + length + _SHOWN_CONTEXT
+    shown = (("…" if first > 0 else "") + f"{text[first:start]}[{text[start: start + length]}]"
+             + text[start + length: last] + ("…" if last < len(text) else ""))
+    return " ".join(shown.split())
 
 
 def check_selector(text: str, selector: TextSelector, *, path: str = "$.selector") -> None:
