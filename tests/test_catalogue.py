@@ -70,6 +70,10 @@ def test_catalogue_has_the_documented_tables_views_and_foreign_keys(small_archiv
     for table in TABLES:
         for column in table.column_names:
             assert (table.name, column) in documented
+    # docs/catalogue.md names each index idx_<table>_<columns>: those are the catalogue's indexes, no more
+    for table in TABLES:
+        built = {i.name: tuple(i.columns) for i in db[table.name].indexes if not i.name.startswith("sqlite_")}
+        assert built == {f"idx_{table.name}_{'_'.join(columns)}": columns for columns in table.indexes}
 
 
 def test_claims_carry_quote_dates_and_labels(small_archive, catalogue_path, khrushchev_text):

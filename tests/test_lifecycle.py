@@ -77,6 +77,50 @@ def test_a_derived_text_corroborates_as_its_original(world, log_path, catalogue_
     assert counts["article-death"] == 1 and counts["copy-death"] == 1 and counts["blog-death"] == 1
 
 
+def test_a_vaguer_date_does_not_corroborate_a_precise_one_but_is_corroborated_by_it(world, log_path,
+                                                                                   catalogue_path):
+    build, blog, article = world
+    other_text = "Stalin died on 5 March 1953 in Kuntsevo. The crisis of October 1962."
+    with archive.open(log_path) as arc:
+        # the article also says, elsewhere, only the year
+        arc.append([build.claim("article-year", subject_id="stalin", predicate="died", source=article,
+                                text=other_text, quote="1953", edtf="1953")])
+        rebuild(arc.log, catalogue_path)
+    support = {claim: (sources, set(supporting.split(","))) for claim, sources, supporting in _rows(
+        catalogue_path, "SELECT claim_id, sources, supporting_claims FROM corroboration")}
+    # "1953" is true of both days, so it cannot back either day against the other
+    assert support["blog-death"] == (1, {"blog-death"})
+    assert support["article-death"] == (1, {"article-death", "copy-death"})
+    # while each day says at least "1953": both sources back the year
+    assert support["article-year"] == (2, {"article-year", "article-death", "copy-death", "blog-death"})
+
+
+def test_a_claim_that_names_no_object_is_silent_on_it_not_in_conflict(world, log_path, catalogue_path):
+    build, blog, article = world
+    other_text = "Stalin died on 5 March 1953 in Kuntsevo. The crisis of October 1962."
+    with archive.open(log_path) as arc:
+        arc.append([build.entity("kuntsevo", kind="place"), build.entity("moscow", kind="place"),
+                    build.claim("blog-died-where", subject_id="stalin", predicate="died", source=blog, text=TEXT,
+                                quote="Stalin died on 5 March 1953", edtf="1953-03-05", object_id="moscow"),
+                    build.claim("article-died-where", subject_id="stalin", predicate="died", source=article,
+                                text=other_text, quote="in Kuntsevo", edtf="1953-03-05", object_id="kuntsevo")])
+        rebuild(arc.log, catalogue_path)
+    pairs = set(_rows(catalogue_path, "SELECT claim_id, other_claim_id, disagreement FROM conflicts "
+                                      "WHERE claim_id < other_claim_id"))
+    # The two places conflict. The article's and its copy's 5 March without a place do not conflict with
+    # the blog's 5 March in Moscow: they are silent on the place. The 1 March claim conflicts as before.
+    assert pairs == {("article-died-where", "blog-died-where", "different values"),
+                     ("article-death", "blog-death", "dates cannot overlap"),
+                     ("blog-death", "copy-death", "dates cannot overlap"),
+                     ("article-died-where", "blog-death", "dates cannot overlap"),
+                     ("article-crisis", "blog-crisis", "dates cannot overlap")}
+    support = dict(_rows(catalogue_path, "SELECT claim_id, supporting_claims FROM corroboration"))
+    # a claim with a place says at least as much as one without: it backs it, not the other way round
+    assert set(support["article-death"].split(",")) == {"article-death", "copy-death", "article-died-where",
+                                                        "blog-died-where"}
+    assert set(support["blog-died-where"].split(",")) == {"blog-died-where"}
+
+
 def test_retracted_and_deprecated_claims_leave_conflicts_but_stay_browsable(world, log_path, catalogue_path):
     with archive.open(log_path) as arc:
         arc.retract("blog-crisis", reason="mis-keyed", curator="ana")
@@ -191,27 +235,98 @@ def test_any_lifecycle_sequence_gives_the_same_catalogue_by_rebuild_and_by_updat
     assert catalogue_content(work / "incremental.db") == catalogue_content(work / "full.db")
 
 
+def _what_the_views_should_hold(catalogue: Path) -> tuple[set, dict]:
+    """The conflicts and corroboration the documented rules give, worked out in Python from the tables."""
+    single = {p for (p,) in _rows(catalogue, "SELECT predicate FROM predicates WHERE single_valued = 1")}
+    claims = {}
+    for claim_id, subject, predicate, obj, literal, earliest, latest, status, rank, original in _rows(catalogue, """
+            SELECT claim_id, subject_current_id, predicate, object_current_id, object_literal, date_earliest,
+                   date_latest, status, rank, original_source_id
+            FROM claims JOIN sources USING (source_id)"""):
+        if status == "asserted" and rank != "deprecated":  # standing
+            value = obj if obj is not None else literal
+            claims[claim_id] = (subject, predicate, value, None if earliest is None else (earliest, latest), original)
+    conflicts = set()
+    corroboration = {}
+    for a, (subject, predicate, value, dates, original) in claims.items():
+        supporters = []
+        for b, (subject_b, predicate_b, value_b, dates_b, original_b) in claims.items():
+            if (subject_b, predicate_b) != (subject, predicate):
+                continue
+            # b corroborates a when it says at least as much: a's value (if any) and a date within a's (if any)
+            if (value is None or value_b == value) and (
+                    dates is None or (dates_b is not None and dates[0] <= dates_b[0] and dates_b[1] <= dates[1])):
+                supporters.append((b, original_b))
+            if b == a or original_b == original or predicate not in single:
+                continue
+            if value is not None and value_b is not None and value != value_b:
+                conflicts.add((a, b, "different values"))
+            elif dates is not None and dates_b is not None and (dates[1] < dates_b[0] or dates_b[1] < dates[0]):
+                conflicts.add((a, b, "dates cannot overlap"))
+        corroboration[a] = (len({o for _, o in supporters}), len(supporters), {c for c, _ in supporters})
+    return conflicts, corroboration
+
+
+#: Dates nested in and overlapping one another, so that claims often agree, disagree and say more or less.
+_DISPUTED_DATES = [None, "1953", "1953-03", "1953-03-01", "1953-03-05", "1952/1954", "1953-03-01/1953-03-05",
+                   "1950~", "1961"]
+
+
+@st.composite
+def disputed_claims(draw) -> tuple[list, dict]:
+    """Claims of three sources (one a copy of another) about two people, often about the same thing."""
+    build = Builder(seed="disputed")
+    texts = ["Stalin died on 5 March 1953 in Kuntsevo.", "After Stalin's death on March 1, 1953.", "A copy."]
+    first, first_blobs = build.source(texts[0], filename="a.txt")
+    second, second_blobs = build.source(texts[1], filename="b.txt")
+    copy, copy_blobs = build.source(texts[2], filename="c.txt", derived_from=first.source_id)
+    sources = [(first, texts[0]), (second, texts[1]), (copy, texts[2])]
+    events = [first, second, copy] + [build.entity(e) for e in ("p1", "p2", "kuntsevo", "moscow")]
+    claims = []
+    for number in range(draw(st.integers(2, 14))):
+        source, text = draw(st.sampled_from(sources))
+        claims.append(f"c{number}")
+        events.append(build.claim(
+            f"c{number}", subject_id=draw(st.sampled_from(["p1", "p2"])), source=source, text=text, quote=text,
+            predicate=draw(st.sampled_from(["died", "born", "held_office"])),
+            object_id=draw(st.sampled_from([None, None, "kuntsevo", "moscow"])),
+            edtf=draw(st.sampled_from(_DISPUTED_DATES))))
+    for claim_id in draw(st.lists(st.sampled_from(claims), unique=True, max_size=3)):
+        events.append(build.retract(claim_id))
+    for claim_id in draw(st.lists(st.sampled_from(claims), unique=True, max_size=3)):
+        events.append(build.assess(claim_id, draw(st.sampled_from(["deprecated", "preferred"]))))
+    if draw(st.booleans()):
+        events.append(build.merge("p2", "p1"))
+    return events, {**first_blobs, **second_blobs, **copy_blobs}
+
+
+@settings(max_examples=40)
+@given(disputed=disputed_claims())
+def test_conflicts_and_corroboration_hold_what_their_rules_say(tmp_path_factory, disputed):
+    work = tmp_path_factory.mktemp("conflicts")
+    events, blobs = disputed
+    with archive.open(work / "log.db") as arc:
+        arc.append(events, blobs=blobs)
+        rebuild(arc.log, work / "c.db")
+    conflicts, corroboration = _what_the_views_should_hold(work / "c.db")
+    pairs = set(_rows(work / "c.db", "SELECT claim_id, other_claim_id, disagreement FROM conflicts"))
+    assert pairs == conflicts
+    assert {(b, a) for a, b, _ in pairs} == {(a, b) for a, b, _ in pairs}  # symmetric
+    assert {claim: (sources, claims, set(supporting.split(","))) for claim, sources, claims, supporting in _rows(
+        work / "c.db", "SELECT claim_id, sources, claims, supporting_claims FROM corroboration")} == corroboration
+
+
 @settings(max_examples=25)
 @given(batches=archive_batches(max_batches=5, max_events=10))
-def test_conflicts_are_symmetric_and_never_list_a_retracted_or_deprecated_claim(tmp_path_factory, batches):
-    work = tmp_path_factory.mktemp("conflicts")
+def test_conflicts_and_corroboration_hold_what_their_rules_say_in_any_archive(tmp_path_factory, batches):
+    work = tmp_path_factory.mktemp("conflicts-any")
     with archive.open(work / "log.db") as arc:
         _fill(arc, batches)
         rebuild(arc.log, work / "c.db")
-    pairs = set(_rows(work / "c.db", "SELECT claim_id, other_claim_id FROM conflicts"))
-    assert pairs == {(b, a) for a, b in pairs}
-    inactive = {c for (c,) in _rows(work / "c.db", "SELECT claim_id FROM claims WHERE status != 'asserted' "
-                                                   "OR rank = 'deprecated'")}
-    assert not {c for pair in pairs for c in pair} & inactive
-    # and each pair is a real disagreement between different originals
-    for a, b in pairs:
-        (row,) = _rows(work / "c.db", f"""
-            SELECT sa.original_source_id != sb.original_source_id,
-                   COALESCE(x.object_current_id, x.object_literal, '') != COALESCE(y.object_current_id, y.object_literal, '')
-                   OR x.date_latest < y.date_earliest OR y.date_latest < x.date_earliest
-            FROM claims x, claims y, sources sa, sources sb
-            WHERE x.claim_id = '{a}' AND y.claim_id = '{b}' AND sa.source_id = x.source_id AND sb.source_id = y.source_id""")
-        assert row == (1, 1)
+    conflicts, corroboration = _what_the_views_should_hold(work / "c.db")
+    assert set(_rows(work / "c.db", "SELECT claim_id, other_claim_id, disagreement FROM conflicts")) == conflicts
+    assert {claim: (sources, claims, set(supporting.split(","))) for claim, sources, claims, supporting in _rows(
+        work / "c.db", "SELECT claim_id, sources, claims, supporting_claims FROM corroboration")} == corroboration
 
 
 @settings(max_examples=15)

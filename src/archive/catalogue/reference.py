@@ -28,6 +28,10 @@ def markdown() -> str:
         if table.foreign_keys:
             refs = ", ".join(f"`{c}` → `{t}.{o}`" for c, t, o in table.foreign_keys)
             out += [f"Foreign keys: {refs}.", ""]
+        if table.indexes:
+            named = ", ".join(f"`idx_{table.name}_{'_'.join(columns)}` ({', '.join(columns)})"
+                              for columns in table.indexes)
+            out += [f"Indexes: {named}.", ""]
         if table.name in FTS:
             out += [f"Full-text search: `{table.name}_fts` over {', '.join(f'`{c}`' for c in FTS[table.name])}.",
                     ""]

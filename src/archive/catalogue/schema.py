@@ -330,6 +330,10 @@ FTS_TOKENIZE = "unicode61 remove_diacritics 2"
 _ACTIVE = "{t}.status = 'asserted' AND {t}.rank != 'deprecated'"
 #: What a claim says, as one comparable value: the current object entity, else the literal, else ''.
 _VALUE = "COALESCE({t}.object_current_id, {t}.object_literal, '')"
+#: Two claims disagree on the value only when both give one: a claim that names no object (a birth
+#: without its place) is silent on it, not saying something else.
+_DIFFERENT_VALUES = (f"({_VALUE.format(t='a')} != '' AND {_VALUE.format(t='b')} != '' "
+                     f"AND {_VALUE.format(t='a')} != {_VALUE.format(t='b')})")
 
 VIEWS: tuple[View, ...] = (
     View(
@@ -432,9 +436,10 @@ ORDER BY claims.subject_current_id, claims.date_earliest, claims.date_latest, cl
     ),
     View(
         "conflicts",
-        "Where sources disagree: pairs of standing claims from different original sources about the same subject "
-        "and single-valued predicate, with different values or dates that cannot overlap. Each pair is listed "
-        "both ways round.",
+        "Where sources disagree: pairs of standing claims (not retracted, superseded or deprecated) from different "
+        "original sources about the same subject and single-valued predicate, that give different values (a claim "
+        "naming no object is silent on it, not different) or dates that cannot overlap. Each pair is listed both "
+        "ways round.",
         f"""
 SELECT
   a.claim_id,
@@ -442,8 +447,7 @@ SELECT
   a.subject_current_id AS subject_id,
   a.subject_label AS subject,
   a.predicate,
-  CASE WHEN {_VALUE.format(t="a")} != {_VALUE.format(t="b")} THEN 'different values' ELSE 'dates cannot overlap' END
-    AS disagreement,
+  CASE WHEN {_DIFFERENT_VALUES} THEN 'different values' ELSE 'dates cannot overlap' END AS disagreement,
   COALESCE(a.object_label, a.object_literal) AS value,
   COALESCE(b.object_label, b.object_literal) AS other_value,
   a.date_as_written,
@@ -462,7 +466,7 @@ JOIN sources source_b ON source_b.source_id = b.source_id
 WHERE {_ACTIVE.format(t="a")} AND {_ACTIVE.format(t="b")}
   AND source_a.original_source_id != source_b.original_source_id
   AND (
-    {_VALUE.format(t="a")} != {_VALUE.format(t="b")}
+    {_DIFFERENT_VALUES}
     OR a.date_latest < b.date_earliest
     OR b.date_latest < a.date_earliest
   )
@@ -489,8 +493,11 @@ ORDER BY a.subject_current_id, a.predicate, a.claim_id, b.claim_id
     ),
     View(
         "corroboration",
-        "For each standing claim: how many distinct original sources say the same (same subject, predicate and "
-        "value, dates that can overlap). Derived texts count with their original.",
+        "For each standing claim (not retracted, superseded or deprecated): how many distinct original sources say "
+        "at least as much: the same subject and predicate, the same value (any, if the claim names none) and a "
+        "date within the claim's (any, if it has none). So '5 March 1953' corroborates '1953', but '1953' does not "
+        "corroborate '5 March 1953', nor does an undated claim a dated one. Derived texts count with their "
+        "original.",
         f"""
 SELECT
   a.claim_id,
@@ -503,9 +510,9 @@ SELECT
   group_concat(DISTINCT b.claim_id) AS supporting_claims
 FROM claims a
 JOIN claims b ON b.subject_current_id = a.subject_current_id AND b.predicate = a.predicate
-  AND {_VALUE.format(t="b")} = {_VALUE.format(t="a")}
-  AND (a.date_earliest IS NULL OR b.date_earliest IS NULL
-       OR (a.date_earliest <= b.date_latest AND b.date_earliest <= a.date_latest))
+  AND ({_VALUE.format(t="a")} = '' OR {_VALUE.format(t="b")} = {_VALUE.format(t="a")})
+  AND (a.date_earliest IS NULL
+       OR (a.date_earliest <= b.date_earliest AND b.date_latest <= a.date_latest))
 JOIN sources source_b ON source_b.source_id = b.source_id
 WHERE {_ACTIVE.format(t="a")} AND {_ACTIVE.format(t="b")}
 GROUP BY a.claim_id
@@ -517,8 +524,8 @@ ORDER BY sources DESC, a.claim_id
             ("predicate", "Its predicate."),
             ("value", "Its object or literal."),
             ("date_edtf", "Its date."),
-            ("sources", "Distinct original sources that say the same (including its own)."),
-            ("claims", "Standing claims that say the same (including itself)."),
+            ("sources", "Distinct original sources that say at least as much (including its own)."),
+            ("claims", "Standing claims that say at least as much (including itself)."),
             ("supporting_claims", "Their ids."),
         ),
     ),
