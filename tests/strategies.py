@@ -164,13 +164,23 @@ _PHRASES = (
     "🙂",
 )
 
-_TEXT_CHARACTERS = st.characters(exclude_categories=("Cc", "Cs"))
+_TEXT_CHARACTERS = st.characters(exclude_categories=("Cc", "Cs", "Zl", "Zp"))
+#: Zero-width characters: short text may hold them, but not at either end, and not only them.
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
+
+
+def _tidy(text: str) -> str:
+    """``text`` without white space or zero-width characters at either end (what short text must be)."""
+    while text != (tidied := text.strip().strip(_INVISIBLE)):
+        text = tidied
+    return text
 
 
 def texts(max_size: int = 200) -> st.SearchStrategy[str]:
     """Strings valid for every text field of the model, at most ``max_size`` code points.
 
-    Non-blank, stripped (``s == s.strip()``), free of control characters. A third are drawn from
+    Non-blank, stripped of white space and zero-width characters at both ends, free of control
+    characters and line or paragraph separators. A third are drawn from
     all of Unicode (but Cc and Cs), a third from :data:`_TRICKY` characters and a third are
     realistic phrases, so non-ASCII text shows up in nearly every example.
     """
@@ -183,7 +193,7 @@ def texts(max_size: int = 200) -> st.SearchStrategy[str]:
     ]
     if phrases:
         options.append(st.sampled_from(phrases))
-    return st.one_of(options).map(str.strip).filter(bool)
+    return st.one_of(options).map(_tidy).filter(bool)
 
 
 def notes(max_size: int = 600) -> st.SearchStrategy[str]:

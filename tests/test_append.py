@@ -305,6 +305,27 @@ def test_a_correction_keeps_its_claims_passage_when_matches_overlap(log_path):
         assert (correction.selector.start, correction.selector.exact) == (1, "aa")
 
 
+def test_the_same_event_written_differently_is_already_present(log_path):
+    given = {"type": "NameRecorded", "version": 2, "event_id": "b268a50d-1049-561c-9b85-ea82730885c2",
+             "recorded_at": "2026-11-23T12:00:02+02:00", "curator": "ana", "entity_id": "k", "name": "K",
+             "language": "en", "preferred": False}
+    with archive.open(log_path) as arc:
+        arc.record_entity("k", kind="person", label="K", curator="ana")
+        assert len(arc.append([given]).stored) == 1
+        before = file_digest(log_path)
+        # the library's own writing of it: the default left out, the time in UTC
+        canonical = to_dict(next(e for e in arc.events() if isinstance(e, archive.NameRecorded)))
+        assert "preferred" not in canonical and canonical["recorded_at"] == "2026-11-23T10:00:02.000000Z"
+        for again in (canonical, {**given, "recorded_at": "2026-11-23T10:00:02Z"}, given):
+            result = arc.append([again])
+            assert (len(result.stored), result.already_stored) == (0, 1)
+        assert file_digest(log_path) == before
+        for different in ({**given, "preferred": True}, {**given, "recorded_at": "2026-11-23T12:00:03+02:00"}):
+            with pytest.raises(DuplicateEventError, match="different content"):
+                arc.append([different])
+        assert file_digest(log_path) == before
+
+
 def test_an_error_deep_in_a_big_batch_names_its_index_each_time(log_path):
     # The places of a batch's events are made once per index and shared by every batch after.
     build = Builder()

@@ -316,7 +316,7 @@ TEXT_RULES = [
     ("requiredLongText", dict(short=False, required=True)),
 ]
 _AWKWARD = st.sampled_from(["a", "ș", " ", "\t", "\n", "\r", "\x00", "\x07", "\x0b", "\x1f", "\x7f", "\x85",
-                            "\u00a0", "\u2028", "\u3000", "\u0301", "🙂"])
+                            "\u00a0", "\u2028", "\u2029", "\u3000", "\u0301", "\u200b", "\ufeff", "🙂"])
 
 
 def _accepted_by_validation(value: str, rules: dict) -> bool:
@@ -335,6 +335,9 @@ def _accepted_by_validation(value: str, rules: dict) -> bool:
 @example(value="a\x00b")
 @example(value="a\x85b")
 @example(value="\u00a0a")
+@example(value="\u200b")
+@example(value="a\u200b")
+@example(value="a\u2029b")
 @example(value="")
 def test_text_rules_agree_with_validation(name, rules, value):
     assert def_validator(name).is_valid(value) == _accepted_by_validation(value, rules), repr(value)

@@ -29,7 +29,7 @@ from typing import Any, Callable, Iterator
 
 import attrs
 
-from .codec import decode_with_payload, parse_json_line, upcast
+from .codec import decode_with_payload, duplicate_key, parse_json_line, upcast
 from .core import Archive
 from .errors import BundleError, Place, ValidationError
 from .log.base import AppendResult, EventLog, StoredEvent, blob_id
@@ -127,6 +127,12 @@ def _read_line(line: bytes, place: Place, sources: Path | None, chunk: LoadedBun
                               hint="every line of an events file holds one event")
     data = parse_json_line(line, place)
     event, payload = decode_with_payload(data, place)  # shape errors in file order, before the chunk's checks
+    if payload != line:  # a line in canonical form (any exported bundle's) cannot repeat a key
+        repeated = duplicate_key(line)
+        if repeated is not None:
+            raise ValidationError("the key appears twice in one object, so one of its values would be lost",
+                                  path=repeated, place=place, show_value=False,
+                                  hint="keep only the value you mean")
     chunk.decoded.append(event)
     chunk.payloads.append(payload)
     chunk.events.append(data)

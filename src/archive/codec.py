@@ -29,6 +29,7 @@ import orjson
 from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
+from . import fastjson
 from .errors import Place, ValidationError
 from .model import EVENT_CLASSES, Event
 
@@ -544,9 +545,9 @@ def parse_json_line(line: bytes | str, place: Place | None = None) -> dict[str, 
     if "\x00" in line:
         raise ValidationError("NUL character in the line", path="$", value=line[:40], place=place)
     try:
-        data = json.loads(line)
+        data = fastjson.loads(line)
     except json.JSONDecodeError as exc:
-        raise ValidationError(f"malformed JSON: {exc.msg} at column {exc.colno}", path="$", value=line[:60],
+        raise ValidationError(f"malformed JSON ({exc.msg}, column {exc.colno})", path="$", value=line[:60],
                               place=place) from None
     except ValueError:  # Python reads at most 4,300 digits of an integer (a guard against slow parsing)
         raise ValidationError("a number with more digits than can be read (4,300)", path="$", value=line[:60],
@@ -559,9 +560,46 @@ def parse_json_line(line: bytes | str, place: Place | None = None) -> dict[str, 
     return data
 
 
+class _Pairs(list):
+    """A JSON object's (key, value) pairs in the order the parser met them, repeated keys included."""
+
+
+def duplicate_key(line: bytes | str) -> str | None:
+    """The path of the first key a JSON text gives twice in one object (``$.kind``), or None.
+
+    Parsers keep the last of two values and drop the other without a word, so a line that writes
+    a key twice would lose what a curator wrote. Slow (a second, pure-Python parse): callers run it
+    only on lines that are not already in canonical form, which cannot repeat a key.
+    """
+    try:
+        tree = json.loads(line, object_pairs_hook=_Pairs)
+    except (ValueError, RecursionError):  # not JSON: parse_json_line says why
+        return None
+    return _first_duplicate(tree, "$")
+
+
+def _first_duplicate(node: Any, path: str) -> str | None:
+    if isinstance(node, _Pairs):
+        keys: set[str] = set()
+        for key, _ in node:
+            if key in keys:
+                return f"{path}.{key}"
+            keys.add(key)
+        children = ((f"{path}.{key}", value) for key, value in node)
+    elif isinstance(node, list):
+        children = ((f"{path}[{index}]", value) for index, value in enumerate(node))
+    else:
+        return None
+    for child_path, child in children:
+        found = _first_duplicate(child, child_path)
+        if found is not None:
+            return found
+    return None
+
+
 def decode(payload: bytes, place: Place | None = None) -> Event:
     """Decode stored canonical bytes into the current event class."""
-    return from_dict(json.loads(payload), place)
+    return from_dict(fastjson.loads(payload), place)
 
 
 def iter_decoded(payloads: Iterable[bytes]) -> Iterable[Event]:

@@ -14,7 +14,7 @@ import os
 from datetime import datetime
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
-from .codec import canonical_bytes, decode_with_payload, from_dict, to_dict_checked, upcast
+from .codec import canonical_bytes, decode, decode_with_payload, from_dict, to_dict_checked, upcast
 from .errors import DuplicateEventError, Place, UnknownReferenceError, ValidationError
 from .log.base import AppendResult, EventLog, Head, NewEvent, StoredEvent, blob_id
 from .log.sqlite import SQLiteEventLog
@@ -170,7 +170,9 @@ class Archive:
             earlier = seen.get(new.event_id)
             same_as = previous.payload if previous is not None else earlier
             if same_as is not None:
-                if same_as != new.payload:
+                # The same event may come back written differently (a default written out, a time
+                # given with its offset instead of in UTC): it is already there if it means the same.
+                if same_as != new.payload and decode(same_as) != event:
                     raise DuplicateEventError(
                         "this event id is already used by an event with different content", path="$.event_id",
                         value=new.event_id, place=place,

@@ -69,9 +69,14 @@ MEDIA_TYPE_PATTERN = re.compile(r"[a-z0-9!#$&^_.+-]+/[a-z0-9!#$&^_.+-]+(\s*;\s*[
 #: Longest free text a field may hold; longer is almost certainly a mistake (a whole file pasted in).
 MAX_TEXT = 20_000
 MAX_SHORT = 1_000
-#: Control characters refused everywhere; short fields (names, ids, labels) refuse tab and newlines too.
+#: Control characters refused everywhere; short fields (names, ids, labels) refuse tab and newlines too,
+#: the C1 controls (U+0080 to U+009F, among them NEL, a line break) and the line and paragraph
+#: separators. Long text keeps C1 characters: a quote must match its source, and a text decoded with
+#: the wrong charset can hold them.
 _CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_CONTROL_IN_SHORT = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL_IN_SHORT = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+#: Characters that take no space: text made only of them (and white space) is blank to the eye.
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
 _CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
@@ -81,15 +86,18 @@ def _check_text(value: str | None, path: str, *, short: bool = True, required: b
             raise ValidationError("required", path=path, value=value)
         return
     limit = MAX_SHORT if short else MAX_TEXT
-    if required and not value.strip():
-        raise ValidationError("must not be empty or blank", path=path, value=value)
+    if required and not value.strip().strip(_INVISIBLE).strip():
+        raise ValidationError("must not be empty or blank", path=path, value=value,
+                              hint="white space and zero-width characters alone are blank")
     if len(value) > limit:
         raise ValidationError(f"longer than {limit} characters ({len(value)})", path=path, value=value)
     bad = (_CONTROL_IN_SHORT if short else _CONTROL_IN_TEXT).search(value)
     if bad:
-        raise ValidationError(f"contains the control character {bad.group()!r}", path=path, value=value)
-    if short and value != value.strip():
-        raise ValidationError("has leading or trailing white space", path=path, value=value)
+        raise ValidationError(f"contains the control character or line break {bad.group()!r}", path=path,
+                              value=value)
+    if short and (value != value.strip() or value[:1] in _INVISIBLE or value[-1:] in _INVISIBLE) and value:
+        raise ValidationError("has leading or trailing white space (or a zero-width character)", path=path,
+                              value=value)
 
 
 def _check_pattern(value: str, pattern: re.Pattern, path: str, what: str) -> None:

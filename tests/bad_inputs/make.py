@@ -287,6 +287,18 @@ case("integer-of-5000-digits", [b'{"type": "EntityRecorded", "version": 1' + b"0
 case("nested-100000-deep", [b'{"type": "EntityRecorded", "note": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"], 1, "$",
      "nested too deeply")
 
+# -- a key written twice: a parser keeps one value and drops the other without a word ------------------
+case("key-written-twice", [json.dumps(entity(807), ensure_ascii=False).replace(
+    '"kind": "person"', '"kind": "person", "kind": "place"').encode("utf-8")], 1, "$.kind", "appears twice")
+case("key-written-twice-in-the-selector", [json.dumps(claim(808), ensure_ascii=False).replace(
+    '"start": ', '"start": 0, "start": ', 1).encode("utf-8")], 1, "$.selector.start", "appears twice")
+
+# -- short text that breaks a line or shows nothing, with characters beyond ASCII's controls -------------
+case("label-with-next-line", [entity(809, label="Khrushchev\u0085Hrușciov")], 1, "$.label", "control character")
+case("label-with-line-separator", [entity(810, label="Khrushchev\u2028Hrușciov")], 1, "$.label",
+     "control character")
+case("label-only-zero-width", [entity(811, label="\u200b\u200b")], 1, "$.label", "blank")
+
 def main() -> None:
     manifest = []
     for old in HERE.glob("*.jsonl"):

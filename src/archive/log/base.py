@@ -15,6 +15,8 @@ from typing import Any, ContextManager, Iterator, Mapping, Protocol, Sequence, r
 
 import attrs
 
+from .. import fastjson
+
 __all__ = ["NewEvent", "StoredEvent", "Head", "EventLog", "GENESIS_HASH", "chain_hash", "blob_id"]
 
 #: The "previous hash" of the first event.
@@ -65,7 +67,7 @@ class StoredEvent:
 
     def data(self) -> dict[str, Any]:
         """The payload parsed as JSON (not upcast)."""
-        return json.loads(self.payload)
+        return fastjson.loads(self.payload)
 
 
 @attrs.frozen
