@@ -109,7 +109,7 @@ def archive_batches(draw, max_batches: int = 4, max_events: int = 6):
                 claims[claim_id][1] = "retracted"
             elif op == "supersede" and len(asserted) >= 2:
                 claim_id = draw(st.sampled_from(asserted))
-                same = [c for c in claims if c != claim_id and resolve(claims[c][0]) == resolve(claims[claim_id][0])]
+                same = [c for c in asserted if c != claim_id and resolve(claims[c][0]) == resolve(claims[claim_id][0])]
                 if same:
                     by = draw(st.sampled_from(same))
                     events.append(build.supersede(claim_id, by))

@@ -156,7 +156,7 @@ class ArchiveMachine(RuleBasedStateMachine):
             return
         claim_id = data.draw(st.sampled_from(asserted))
         subject = self._resolve(self.claims[claim_id]["subject"])
-        same = sorted(c for c, v in self.claims.items() if c != claim_id and self._resolve(v["subject"]) == subject)
+        same = sorted(c for c in asserted if c != claim_id and self._resolve(self.claims[c]["subject"]) == subject)
         if not same:
             return
         by = data.draw(st.sampled_from(same))
@@ -192,13 +192,17 @@ class ArchiveMachine(RuleBasedStateMachine):
     @rule(data=st.data())
     def bad_batch(self, data):
         """A good event followed by a bad one: all refused, the file unchanged."""
-        bad = data.draw(st.sampled_from(["unknown subject", "retract twice", "merge cycle", "duplicate id"]))
+        bad = data.draw(st.sampled_from(["unknown subject", "retract twice", "merge cycle", "duplicate id",
+                                         "superseded by a withdrawn claim"]))
         good = self.build.entity(f"never-{self.ids}")
         if bad == "unknown subject" or not self.claims:
             wrong = self.build.name("no-such-entity", "X")
         elif bad == "retract twice":
             retracted = [c for c, v in self.claims.items() if v["status"] != "asserted"]
             wrong = self.build.retract(retracted[0] if retracted else "no-such-claim")
+        elif bad == "superseded by a withdrawn claim" and (
+                withdrawn := [c for c, v in self.claims.items() if v["status"] != "asserted"]) and self._asserted():
+            wrong = self.build.supersede(self._asserted()[0], withdrawn[0])
         elif bad == "merge cycle" and self.merged:
             entity_id, into = next(iter(self.merged.items()))
             wrong = self.build.merge(self._resolve(into), entity_id)

@@ -491,7 +491,13 @@ class Validator:
         if isinstance(event, ClaimSuperseded):
             if event.by_claim_id == event.claim_id:
                 raise ValidationError("a claim cannot supersede itself", path="$.by_claim_id", value=event.by_claim_id)
-            correction_subject_id, _ = self._claim_state(event.by_claim_id)
+            correction_subject_id, correction_status = self._claim_state(event.by_claim_id)
+            if correction_status != "asserted":
+                # A claim replaced by one that no longer stands would be replaced by nothing.
+                raise ValidationError(
+                    f"the correction is itself {correction_status}", path="$.by_claim_id", value=event.by_claim_id,
+                    hint="supersede by a claim that stands (record a new correction, e.g. with Archive.correct)",
+                )
             if self._resolve(correction_subject_id) != self._resolve(subject_id):
                 raise ValidationError(
                     f"the correction is about {correction_subject_id}, the claim about {subject_id}",
