@@ -158,6 +158,21 @@ class ItemError(TypeError):
         self.index = index
 
 
+def _json_kind(value: Any) -> str:
+    """What a decoded JSON value is, in JSON's words."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    return type(value).__name__
+
+
 def _make_converter(detailed: bool = True) -> cattrs.Converter:
     conv = cattrs.Converter(forbid_extra_keys=True, detailed_validation=detailed)
     conv.register_structure_hook(str, _strict(str, "a string"))
@@ -177,6 +192,24 @@ def _make_converter(detailed: bool = True) -> cattrs.Converter:
         return kind == tuple[str, ...]
 
     conv.register_structure_hook_func(is_str_tuple, structure_str_tuple)
+    if detailed:
+        # A nested object (a date, a selector) given as something else: say what it should be, not
+        # what Python tried ("'str' object has no attribute 'keys'"). Only here: the fast converter's
+        # failures are worded by this one.
+        def nested_object(kind: type) -> Callable[[Any, type], Any]:
+            structure = make_dict_structure_fn(kind, conv)
+            names = [a.name for a in attrs.fields(kind) if a.default is attrs.NOTHING]
+            needed = " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
+
+            def structure_object(value: Any, cls: type) -> Any:
+                if not isinstance(value, Mapping):
+                    raise TypeError(f"expected an object with {needed}, got {_json_kind(value)}")
+                return structure(value, cls)
+
+            return structure_object
+
+        conv.register_structure_hook_factory(lambda kind: attrs.has(kind) and kind not in EVENT_CLASSES,
+                                             nested_object)
     if not detailed:
         # Here an optional field's hook is its own type's, which refuses null: a null anywhere makes
         # the fast path fail, and ``decode_dict`` then names it. So the events that have nothing

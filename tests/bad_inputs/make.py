@@ -299,6 +299,11 @@ case("label-with-line-separator", [entity(810, label="Khrushchev\u2028Hrușciov"
      "control character")
 case("label-only-zero-width", [entity(811, label="\u200b\u200b")], 1, "$.label", "blank")
 
+# -- a nested object given as something else ------------------------------------------------------------
+case("date-as-a-string", [claim(812, date="1933")], 1, "$.date", "expected an object with as_written and edtf")
+case("selector-as-a-number", [claim(813, selector=5)], 1, "$.selector",
+     "expected an object with exact, start and end, got a number")
+
 def main() -> None:
     manifest = []
     for old in HERE.glob("*.jsonl"):
