@@ -15,6 +15,7 @@ from archive.cli import cli
 
 from .builders import file_digest
 from .conftest import FIXTURE_BUNDLE
+from .test_sqlite_log import lifted_triggers
 
 
 def run(*args: str):
@@ -40,13 +41,12 @@ def test_import_rebuild_update_verify(tmp_path):
 
 def _tamper(log: Path, position: int) -> None:
     """Change one byte of one event's payload behind the library's back, as an attacker would."""
-    conn = sqlite3.connect(log)
-    conn.execute("DROP TRIGGER events_are_append_only_update")
-    payload = conn.execute("SELECT payload FROM events WHERE position = ?", (position,)).fetchone()[0]
-    index = payload.index("Khrushchev") if "Khrushchev" in payload else payload.index("curator")
-    conn.execute("UPDATE events SET payload = ? WHERE position = ?",
-                 (payload[:index] + "X" + payload[index + 1:], position))
-    conn.commit()
+    conn = sqlite3.connect(log, isolation_level=None)
+    with lifted_triggers(conn):  # and put back, so that only the payload is wrong
+        payload = conn.execute("SELECT payload FROM events WHERE position = ?", (position,)).fetchone()[0]
+        index = payload.index("Khrushchev") if "Khrushchev" in payload else payload.index("curator")
+        conn.execute("UPDATE events SET payload = ? WHERE position = ?",
+                     (payload[:index] + "X" + payload[index + 1:], position))
     conn.close()
 
 

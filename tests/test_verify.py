@@ -28,7 +28,7 @@ from archive.log.sqlite import SQLiteEventLog
 from archive.verify import verify
 
 from .contract.support import Events
-from .test_sqlite_log import TRIGGERS, build_log
+from .test_sqlite_log import TRIGGERS, build_log, lifted_triggers
 
 
 def _report(path: Path, processes: int) -> list[tuple]:
@@ -40,10 +40,9 @@ def _report(path: Path, processes: int) -> list[tuple]:
 def _tampered(base: Path, target: Path, *statements: tuple[str, tuple]) -> Path:
     shutil.copyfile(base, target)
     conn = sqlite3.connect(target, isolation_level=None)
-    for trigger in TRIGGERS:
-        conn.execute(f"DROP TRIGGER {trigger}")
-    for statement, params in statements:
-        conn.execute(statement, params)
+    with lifted_triggers(conn):
+        for statement, params in statements:
+            conn.execute(statement, params)
     conn.close()
     return target
 
@@ -224,19 +223,18 @@ def _rechained(base: Path, target: Path, position: int) -> Path:
     forger would: the chain inside the log is whole again."""
     shutil.copyfile(base, target)
     conn = sqlite3.connect(target, isolation_level=None)
-    for trigger in TRIGGERS:
-        conn.execute(f"DROP TRIGGER {trigger}")
-    rows = conn.execute("SELECT position, stream_id, stream_version, payload, hash FROM events ORDER BY position")
-    previous = "0" * 64
-    for at, stream_id, stream_version, payload, _ in rows.fetchall():
-        if at == position:
-            data = json.loads(payload)
-            data["curator"] = data["curator"] + " (forged)"
-            payload = canonical_bytes(data).decode()
-            conn.execute("UPDATE events SET payload = ? WHERE position = ?", (payload, at))
-        digest = chain_hash(at, stream_id, stream_version, previous, payload.encode())
-        conn.execute("UPDATE events SET hash = ?, prev_hash = ? WHERE position = ?", (digest, previous, at))
-        previous = digest
+    with lifted_triggers(conn):
+        rows = conn.execute("SELECT position, stream_id, stream_version, payload, hash FROM events ORDER BY position")
+        previous = "0" * 64
+        for at, stream_id, stream_version, payload, _ in rows.fetchall():
+            if at == position:
+                data = json.loads(payload)
+                data["curator"] = data["curator"] + " (forged)"
+                payload = canonical_bytes(data).decode()
+                conn.execute("UPDATE events SET payload = ? WHERE position = ?", (payload, at))
+            digest = chain_hash(at, stream_id, stream_version, previous, payload.encode())
+            conn.execute("UPDATE events SET hash = ?, prev_hash = ? WHERE position = ?", (digest, previous, at))
+            previous = digest
     conn.close()
     return target
 
@@ -324,3 +322,37 @@ def test_a_kept_head_at_a_lost_position_or_at_the_start_is_checked(base_log, tmp
 def test_a_head_too_vague_to_check_is_refused(base_log, expect):
     with SQLiteEventLog(base_log[0]) as log, pytest.raises(ValueError, match="16 to 64 lower-case hex digits"):
         verify(log, expect=expect)
+
+
+GUARDS = ("events_are_append_only_update", "events_are_append_only_delete", "events_are_never_replaced",
+          "sources_are_never_replaced", "sources_are_immutable_update", "sources_are_immutable_delete")
+
+
+@pytest.mark.parametrize("trigger", GUARDS)
+def test_a_log_whose_guard_was_dropped_or_changed_fails_verify(base_log, tmp_path, trigger):
+    """The chain shows what was changed; a missing trigger shows that nothing stops the next change."""
+    assert set(GUARDS) >= set(TRIGGERS)
+    for how in ("dropped", "changed"):
+        path = tmp_path / f"{how}.db"
+        shutil.copy(base_log[0], path)
+        with sqlite3.connect(path) as conn:
+            sql = conn.execute("SELECT sql FROM sqlite_master WHERE name = ?", (trigger,)).fetchone()[0]
+            conn.execute(f"DROP TRIGGER {trigger}")
+            if how == "changed":  # the same trigger, made to let everything through
+                disarmed = sql.replace("WHEN ", "WHEN 0 AND ", 1) if "WHEN " in sql else sql.replace(
+                    "BEGIN", "WHEN 0 BEGIN", 1)
+                assert disarmed != sql
+                conn.execute(disarmed)
+        with SQLiteEventLog(path) as log:
+            report = verify(log)
+        assert not report.ok
+        (problem,) = report.problems
+        assert problem.position is None and trigger in str(problem)
+        assert ("is missing" if how == "dropped" else "is not the one") in str(problem)
+    with SQLiteEventLog(base_log[0]) as log:
+        assert verify(log).ok and scanner(log).guard_problems() == []
+
+
+def test_the_interface_scan_has_no_guards_to_check(base_log):
+    with SQLiteEventLog(base_log[0]) as log:
+        assert _InterfaceScanner(log).guard_problems() == []

@@ -268,7 +268,8 @@ def verify(log: Path, expect, catalogue: Path | None) -> None:
     first = report.problems[0]
     for problem in report.problems:
         click.echo(f"bad: {problem}", err=True)
-    where = f"position {report.first_bad_position}" if report.first_bad_position else f"source {first.source_id}"
+    where = (f"position {report.first_bad_position}" if report.first_bad_position
+             else f"source {first.source_id}" if first.source_id else "the log's own safeguards")
     raise click.ClickException(f"verification failed: {len(report.problems)} problem(s); first at {where}")
 
 

@@ -242,10 +242,12 @@ def verify(log: EventLog, *, progress: Callable[[int], None] | None = None, limi
     for source_id in sorted(missing):
         source_problem("recorded, but its bytes are missing", source_id)
     head = log.head()
+    # Said first: a log that no longer guards itself explains events changed in place.
+    problems[:0] = [IntegrityError(text) for text in scan.guard_problems()]
     if expect is not None:
         # Said first: a log restored from an older copy explains any other problem found with it.
         problems[:0] = _expected_head_problems(log, head, expect)
-        del problems[limit:]
+    del problems[limit:]
     return VerifyReport(events=sum(run.count for run in runs), sources=blob_count, head=head,
                         problems=tuple(problems))
 

@@ -44,6 +44,14 @@ class LogScanner(Protocol):
         """
         ...
 
+    def guard_problems(self) -> list[str]:
+        """What the backend finds missing of its own protections against changing stored events.
+
+        A backend that enforces append-only storage itself (the SQLite log's triggers, a PostgreSQL
+        log's grants or rules) says here when that enforcement is gone; an empty list otherwise.
+        """
+        ...
+
 
 class _InterfaceScanner:
     """Any backend, through the EventLog interface only."""
@@ -68,6 +76,9 @@ class _InterfaceScanner:
     def payloads(self, *, after: int = 0, upto: int) -> Iterator[list[tuple[int, bytes]]]:
         for batch in self.rows(after=after, upto=upto):
             yield [(row[0], row[6]) for row in batch]
+
+    def guard_problems(self) -> list[str]:
+        return []  # the interface alone cannot see how a backend protects what it stores
 
     def broken_streams(self, *, upto: int) -> Iterator[str]:
         last: dict[str, int] = {}

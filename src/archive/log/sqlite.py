@@ -25,6 +25,7 @@ change them while we hold the lock.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import sqlite3
@@ -92,6 +93,17 @@ _COLUMNS = "position, event_id, stream_id, stream_version, type, version, CAST(p
 
 class NotALogError(ArchiveError, ValueError):
     """The file exists but is not an archive event log."""
+
+
+@functools.cache
+def _guards() -> dict[str, str]:
+    """The triggers that keep a log append-only, by name, with their SQL as a new log gets it."""
+    conn = sqlite3.connect(":memory:")
+    try:
+        conn.executescript(_SCHEMA)
+        return dict(conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").fetchall())
+    finally:
+        conn.close()
 
 
 def _row_to_event(row: tuple) -> StoredEvent:
@@ -306,6 +318,23 @@ class SQLiteEventLog:
                 return
             yield batch
             position = batch[-1][0]
+
+    def guard_problems(self) -> list[str]:
+        """What is missing or changed of the triggers that refuse to change, delete or replace what is stored.
+
+        The hash chain shows an event that was changed; these show that nothing stops the next
+        change (someone dropped a trigger to edit the file by hand).
+        """
+        found = dict(self._conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").fetchall())
+        problems = []
+        for name, sql in _guards().items():
+            if name not in found:
+                problems.append(f"the trigger {name} is missing, so the log no longer refuses what it guards "
+                                "against; export the log and import it into a new one to restore its protection")
+            elif " ".join(found[name].split()) != " ".join(sql.split()):
+                problems.append(f"the trigger {name} is not the one the log was created with; export the log and "
+                                "import it into a new one to restore its protection")
+        return problems
 
     def broken_streams(self, *, upto: int) -> Iterator[str]:
         """Every stream whose events up to ``upto``, in position order, do not have versions 1, 2, 3…"""
