@@ -237,3 +237,26 @@ def test_the_command_lines_take_the_kind_of_ids(tmp_path, capsys):
     capsys.readouterr()
     log_writes.main(["1500", "--ids", "random", "--schema", "bare", "--dir", str(tmp_path)])
     assert capsys.readouterr().out.startswith("1500 events, random ids, schema bare: ")
+
+
+def test_the_decode_script_times_every_step_on_the_bundles_lines(tmp_path, capsys):
+    """benchmarks/decode.py: every step timed, on the first N lines of a bundle (never how fast)."""
+    from benchmarks import decode, synth
+
+    lines = decode.read_lines(tmp_path / "cache", 150, bundle_events=200)
+    bundle = synth.bundle_dir(tmp_path / "cache", 200)
+    assert lines == (bundle / "events.jsonl").read_bytes().splitlines(keepends=True)[:150]
+    figures = decode.measure(lines, repeats=2)
+    assert (figures["events"], figures["repeats"]) == (150, 2)
+    for step in ("json_loads", "orjson_loads", "cattrs_structure", "decode_with_payload"):
+        assert figures[step] > 0, step
+    has_msgspec = importlib.util.find_spec("msgspec") is not None
+    assert (figures["msgspec_convert"] is not None) == has_msgspec
+    if has_msgspec:  # msgspec builds the same objects from these events, or the comparison says not
+        assert figures["msgspec_differs"] == 0
+    decode.main(["150", "--cache", str(tmp_path / "cache"), "--bundle-events", "200", "--repeats", "1",
+                 "--json", str(tmp_path / "decode.json")])
+    assert "decode_with_payload" in capsys.readouterr().out
+    assert json.loads((tmp_path / "decode.json").read_text())["events"] == 150
+    with pytest.raises(SystemExit):
+        decode.read_lines(tmp_path / "cache", 300, bundle_events=200)
