@@ -181,3 +181,14 @@ def test_no_command_writes_over_a_log_or_a_catalogue_by_mistake(tmp_path, comman
     assert result.exit_code == 1 and "nothing was written" in result.output and "Traceback" not in result.output
     assert {path: file_digest(path) for path in (log, catalogue, copy)} == before
     assert run("verify", log).exit_code == 0
+
+
+def test_a_log_given_where_the_bundle_belongs_is_named_and_nothing_is_written(tmp_path):
+    log = tmp_path / "archive.db"
+    assert run("import", str(log), str(FIXTURE_BUNDLE)).exit_code == 0
+    before = file_digest(log)
+    result = run("import", str(tmp_path / "new.db"), str(log))  # the arguments the wrong way round
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "is a SQLite database, not a bundle or an events file" in result.output
+    assert "archive import LOG BUNDLE" in result.output
+    assert file_digest(log) == before and not (tmp_path / "new.db").exists()

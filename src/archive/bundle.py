@@ -34,6 +34,7 @@ from .core import Archive
 from .errors import BundleError, Place, ValidationError
 from .log.base import AppendResult, EventLog, StoredEvent, blob_id
 from .model import Event
+from .safety import is_sqlite_database
 
 __all__ = ["read_bundle", "import_bundle", "export_bundle", "LoadedBundle", "EVENTS_FILE", "SOURCES_DIR"]
 
@@ -104,6 +105,9 @@ def _read_chunks(path: str | os.PathLike, *, progress: Callable[[int], None] | N
     Raises with file:line on the first bad line of a chunk, before the chunk is returned.
     """
     events_path, sources = _events_path(Path(path))
+    if is_sqlite_database(events_path):  # most likely a log given where the bundle belongs
+        raise BundleError(f"{events_path} is a SQLite database, not a bundle or an events file; give the log "
+                          "first and the bundle second: archive import LOG BUNDLE")
     shown = str(events_path)
     chunk = LoadedBundle()
     with open(events_path, "rb") as handle:  # line by line: the file may be bigger than memory

@@ -129,6 +129,10 @@ def _structure_timestamp(value: Any, _type: type) -> datetime:
     if not _RFC3339.fullmatch(value):
         if _RFC3339.fullmatch(value + "Z") or re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
             raise ValueError("timestamp has no timezone; end it with Z for UTC")
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})", value):
+            # Valid RFC 3339, but beyond what the log takes (and what Python's datetime keeps).
+            raise ValueError("a timestamp here takes an upper-case T and Z and at most 6 fractional digits "
+                             "(microseconds), e.g. 2026-11-23T09:40:00.123456Z")
         raise ValueError("not an RFC 3339 timestamp, e.g. 2026-11-23T09:40:00Z")
     try:
         moment = datetime.fromisoformat(value)
@@ -393,7 +397,8 @@ def check_tag(data: Any, place: Place | None = None) -> tuple[str, int]:
     if version < 1 or version > current:
         raise ValidationError(
             f"unknown version of {type_name}", path="$.version", value=version, place=place,
-            hint=f"this library reads versions 1 to {current}; upgrade archive to read newer events",
+            hint=f"this library reads versions 1 to {current}"
+                 + ("; upgrade archive to read newer events" if version > current else "; versions start at 1"),
         )
     return type_name, version
 

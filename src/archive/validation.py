@@ -224,6 +224,13 @@ class Validator:
                 self._check_common(event)
                 if event.creates_stream:
                     if event.stream_id in existing or event.stream_id in created:
+                        if isinstance(event, SourceRecorded):  # its id is its bytes' hash: no other id to choose
+                            raise ValidationError(
+                                "this document is already recorded (a source's id is the sha256 of its bytes)",
+                                path=_id_path(event), value=event.source_id,
+                                hint="record claims about the source already there; a changed copy is a new "
+                                     "source, recorded with derived_from",
+                            )
                         raise ValidationError(
                             f"{event.stream_id.split(':', 1)[0]} already recorded", path=_id_path(event),
                             value=event.stream_id.split(":", 1)[1],
@@ -234,6 +241,7 @@ class Validator:
                     known.add(event.stream_id)
                 for path, stream, what in refs:
                     if stream not in known:
+                        _check_reference_shape(path, stream, what)
                         raise UnknownReferenceError(
                             f"unknown {what}", path=path, value=stream.split(":", 1)[1],
                             hint=f"record the {what} first (in this batch or an earlier one)",
@@ -528,6 +536,15 @@ class Validator:
         if self._resolve(event.into_id) == event.entity_id:
             raise ValidationError(f"{event.into_id} already resolves to {event.entity_id}: the merge would make a cycle",
                                   path="$.into_id", value=event.into_id)
+
+
+def _check_reference_shape(path: str, stream: str, what: str) -> None:
+    """Say a reference that could never exist is malformed, rather than unknown ("record it first")."""
+    value = stream.split(":", 1)[1]
+    if what == "source":
+        _check_pattern(value, SOURCE_ID_PATTERN, path, "source id (sha256: and 64 lower-case hex digits)")
+    else:
+        _check_pattern(value, ID_PATTERN, path, f"{what} id (letters, digits, . _ : -)")
 
 
 def references(event: Event) -> list[tuple[str, str, str]]:

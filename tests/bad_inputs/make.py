@@ -97,7 +97,7 @@ case("no-type", [{k: v for k, v in entity(1).items() if k != "type"}], 1, "$.typ
 case("unknown-type", [entity(1, type="EntityCreated")], 1, "$.type", "unknown event type")
 case("type-wrong-case", [entity(1, type="entityrecorded")], 1, "$.type", "unknown event type")
 case("type-is-a-number", [entity(1, type=7)], 1, "$.type", "unknown event type")
-case("version-zero", [entity(1, version=0)], 1, "$.version", "unknown version")
+case("version-zero", [entity(1, version=0)], 1, "$.version", "versions start at 1")
 case("version-from-the-future", [entity(1, version=99)], 1, "$.version", "unknown version")
 case("version-as-string", [entity(1, version="1")], 1, "$.version", "must be an integer")
 case("version-missing", [entity(1, version=DELETE)], 1, "$.version", "must be an integer")
@@ -128,7 +128,7 @@ case("unknown-subject", [claim(401, subject_id="napoleon")], 1, "$.subject_id", 
 case("unknown-object", [claim(402, object_id="waterloo")], 1, "$.object_id", "unknown entity")
 case("unknown-speaker", [claim(403, voice="reported", speaker_id="no-such-speaker")], 1, "$.speaker_id", "unknown entity")
 case("unknown-source", [claim(404, source_id="sha256:" + "ab" * 32)], 1, "$.source_id", "unknown source")
-case("source-id-not-sha256", [claim(405, source_id="000_86313e570668b3cd.txt")], 1, "$.source_id", "unknown source")
+case("source-id-not-sha256", [claim(405, source_id="000_86313e570668b3cd.txt")], 1, "$.source_id", "not a valid source id")
 case("name-for-unknown-entity", [event("NameRecorded", 406, entity_id="nobody", name="X", language="en") | {"version": 2}],
      1, "$.entity_id", "unknown entity")
 case("retract-unknown-claim", [event("ClaimRetracted", 407, claim_id="no-such-claim", reason="r")], 1, "$.claim_id",
@@ -303,6 +303,17 @@ case("label-only-zero-width", [entity(811, label="\u200b\u200b")], 1, "$.label",
 case("date-as-a-string", [claim(812, date="1933")], 1, "$.date", "expected an object with as_written and edtf")
 case("selector-as-a-number", [claim(813, selector=5)], 1, "$.selector",
      "expected an object with exact, start and end, got a number")
+
+# -- valid RFC 3339 the log does not take, and ids that could never exist -------------------------------
+case("timestamp-with-nanoseconds", [entity(814, recorded_at="2026-11-24T09:00:00.123456789Z")], 1, "$.recorded_at",
+     "at most 6 fractional digits")
+case("timestamp-lower-case", [entity(815, recorded_at="2026-11-24t09:00:00z")], 1, "$.recorded_at",
+     "upper-case T and Z")
+case("claim-on-a-malformed-source-id", [claim(816, source_id="sha256:ABC")], 1, "$.source_id",
+     "not a valid source id")
+case("name-of-a-malformed-entity-id", [event("NameRecorded", 817, entity_id="no such entity!", name="X",
+                                             language="en") | {"version": 2}], 1, "$.entity_id",
+     "not a valid entity id")
 
 def main() -> None:
     manifest = []
