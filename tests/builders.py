@@ -8,11 +8,18 @@ free-standing hypothesis strategies for single events.
 from __future__ import annotations
 
 import hashlib
+import os
+import shutil
 import sqlite3
+import stat
+import subprocess
+import sys
 import uuid
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from archive.log.base import blob_id
 from archive.model import (
@@ -95,6 +102,31 @@ class Builder:
 def file_digest(path: Path) -> str | None:
     """sha256 of a file's bytes, None if it does not exist."""
     return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else None
+
+
+def archive_bound_by_permissions(*args: Any, read_only: tuple[Path, ...] = ()) -> subprocess.CompletedProcess:
+    """Run ``python -m archive ARGS`` with the files and directories ``read_only`` made read-only meanwhile.
+
+    Root writes into read-only files and directories as it likes, so when the tests run as root the
+    child runs without the capability that allows it (CAP_DAC_OVERRIDE): ``setpriv`` takes it out of
+    the child's bounding set. Skips the test where that cannot be done. The modes are put back after.
+    """
+    command = [sys.executable, "-m", "archive", *map(str, args)]
+    if os.geteuid() == 0:
+        if shutil.which("setpriv") is None:
+            pytest.skip("running as root, and without setpriv a read-only file is writable")
+        command = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search", "--inh-caps", "-all", *command]
+    modes = {path: stat.S_IMODE(path.stat().st_mode) for path in read_only}
+    try:
+        for path, mode in modes.items():
+            path.chmod(mode & ~0o222)
+        completed = subprocess.run(command, capture_output=True, text=True)
+    finally:
+        for path, mode in modes.items():
+            path.chmod(mode)
+    if completed.stderr.startswith("setpriv:"):
+        pytest.skip(f"setpriv cannot drop root's powers here: {completed.stderr.strip()}")
+    return completed
 
 
 def catalogue_content(path: Path) -> dict[str, list[tuple]]:

@@ -11,8 +11,10 @@ A hypothesis test mutates valid events the same way, more broadly.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sqlite3
+import stat
 from pathlib import Path
 
 import pytest
@@ -22,6 +24,8 @@ from hypothesis import strategies as st
 
 import archive
 from archive.bundle import import_bundle
+from archive.catalogue import rebuild
+from archive.catalogue.schema import SCHEMA_VERSION
 from archive.cli import cli
 from archive.errors import ArchiveError
 
@@ -139,3 +143,66 @@ def test_mutated_events_are_refused_cleanly_or_accepted_whole(shipped_log, tmp_p
     if not accepted:
         assert file_digest(log) == before
     log.unlink()
+
+
+# -- files that are not what a command needs ---------------------------------------------------------------
+
+#: (command, what the one line after "Error: " says); {text}, {damaged}, {pipe}, {log} and {out} are paths.
+WRONG_FILES = [
+    pytest.param(["timeline", "{text}", "khrushchev"],
+                 "{text} is neither an archive event log nor a catalogue (file is not a database); give a log, or a "
+                 "catalogue built from one with 'archive rebuild LOG CATALOGUE'", id="timeline of a text file"),
+    pytest.param(["timeline", "{damaged}", "khrushchev"],
+                 "{damaged} is damaged, or is not a catalogue of schema {schema} (no such table: main.claims); it was "
+                 "left as it was: rebuild it with 'archive rebuild LOG {damaged}'",
+                 id="timeline of a damaged catalogue"),
+    pytest.param(["export-claims", "{damaged}", "{out}"],
+                 "{damaged} is damaged, or is not a catalogue of schema {schema} (no such table: claims); it was left "
+                 "as it was: rebuild it with 'archive rebuild LOG {damaged}'", id="export of a damaged catalogue"),
+    pytest.param(["update", "{log}", "{damaged}"],
+                 "{damaged} is damaged, or is not a catalogue of schema {schema} (missing: claims); it was left as it "
+                 "was: rebuild it with 'archive rebuild LOG {damaged}'", id="update of a damaged catalogue"),
+    pytest.param(["timeline", "{pipe}", "khrushchev"],
+                 "{pipe} is a named pipe, not an event log or a catalogue; give the file of one",
+                 id="timeline of a pipe"),
+    pytest.param(["update", "{log}", "{pipe}"],
+                 "{pipe} is a named pipe, not an archive catalogue; give the catalogue's file, e.g. catalogue.db",
+                 id="update of a pipe"),
+    pytest.param(["export-claims", "{pipe}", "{out}"],
+                 "{pipe} is a named pipe, not an archive catalogue; give the catalogue's file, e.g. catalogue.db",
+                 id="export of a pipe"),
+    pytest.param(["import", "{pipe}", str(FIXTURE_BUNDLE)],
+                 "{pipe} is a named pipe, not an event log; give the log's file, e.g. archive.db",
+                 id="import into a pipe"),
+]
+
+
+@pytest.mark.parametrize("command, message", WRONG_FILES)
+def test_a_file_that_is_not_what_the_command_needs_is_named_and_left_as_it_was(shipped_log, tmp_path, command,
+                                                                               message):
+    log = tmp_path / "archive.db"
+    shutil.copy(shipped_log, log)
+    text = tmp_path / "notes.txt"
+    text.write_text("Khrushchev was born in 1894.\n", encoding="utf-8")
+    # A catalogue one event behind its log, with a table dropped by hand.
+    damaged = tmp_path / "damaged.db"
+    with archive.open(log, create=False) as arc:
+        rebuild(arc.log, damaged, as_of=arc.head().position - 1)
+    conn = sqlite3.connect(damaged)
+    conn.execute("DROP TABLE claims")
+    conn.close()
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    # Held open at both ends, so that code which opens the pipe (as the code before this test did) does not
+    # wait for ever for a writer, and finds it empty.
+    holder = os.open(pipe, os.O_RDWR | os.O_NONBLOCK)
+    paths = {"text": text, "damaged": damaged, "pipe": pipe, "log": log, "out": tmp_path / "out.csv"}
+    before = {path: file_digest(path) for path in (log, text, damaged)}
+    try:
+        result = CliRunner().invoke(cli, [part.format(**paths) for part in command])
+    finally:
+        os.close(holder)
+    assert result.exit_code == 1
+    assert result.output == f"Error: {message.format(**paths, schema=SCHEMA_VERSION)}\n"
+    assert {path: file_digest(path) for path in (log, text, damaged)} == before
+    assert stat.S_ISFIFO(os.lstat(pipe).st_mode) and not (tmp_path / "out.csv").exists()

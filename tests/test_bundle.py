@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ import archive
 from archive.bundle import export_bundle, import_bundle, read_bundle
 from archive.errors import BundleError, ValidationError
 
-from .builders import Builder, file_digest
+from .builders import Builder, archive_bound_by_permissions, file_digest
 from .generators import archive_batches
 from .test_catalogue import _fill
 
@@ -138,6 +139,48 @@ def test_export_refuses_a_non_empty_directory(bundle_copy, log_path, tmp_path):
         with pytest.raises(BundleError, match="not an empty directory"):
             export_bundle(arc, tmp_path / "busy")
     assert os.listdir(tmp_path / "busy") == ["file"]
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o002])
+def test_an_exported_bundle_has_the_permissions_mkdir_gives(bundle_copy, log_path, tmp_path, umask):
+    # The umask, not the 0o700 of a private temporary directory; an empty directory given keeps its own.
+    given = tmp_path / "given"
+    given.mkdir()
+    given.chmod(0o750)
+    with archive.open(log_path) as arc:
+        import_bundle(arc, bundle_copy)
+        previous = os.umask(umask)
+        try:
+            export_bundle(arc, tmp_path / "new")
+            export_bundle(arc, given)
+        finally:
+            os.umask(previous)
+    modes = {path.name: stat.S_IMODE(path.stat().st_mode) for path in (tmp_path / "new", tmp_path / "new" / "sources",
+                                                                      given)}
+    assert modes == {"new": 0o777 & ~umask, "sources": 0o777 & ~umask, "given": 0o750}
+
+
+def test_an_export_through_a_link_to_an_empty_directory_fills_the_directory_and_keeps_the_link(bundle_copy, log_path,
+                                                                                                tmp_path):
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "link").symlink_to("empty")
+    with archive.open(log_path) as arc:
+        import_bundle(arc, bundle_copy)
+        assert export_bundle(arc, tmp_path / "link") == arc.head().position
+    assert os.readlink(tmp_path / "link") == "empty"
+    assert (tmp_path / "empty" / "events.jsonl").read_bytes() == (bundle_copy / "events.jsonl").read_bytes()
+
+
+def test_an_export_into_a_read_only_directory_names_the_directory(bundle_copy, log_path, tmp_path):
+    with archive.open(log_path) as arc:
+        import_bundle(arc, bundle_copy)
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    completed = archive_bound_by_permissions("export", log_path, locked / "bundle", read_only=(locked,))
+    assert completed.returncode == 1
+    assert completed.stderr == (f"Error: cannot create {locked / 'bundle'} in {locked} (Permission denied); nothing "
+                                f"was written: make that directory writable, or export into another one\n")
+    assert list(locked.iterdir()) == []
 
 
 def test_not_a_bundle(tmp_path):

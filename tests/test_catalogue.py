@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import os
+import re
 import sqlite3
 import weakref
 from pathlib import Path
@@ -20,7 +21,7 @@ from archive.catalogue.schema import FTS, TABLES, VIEWS
 from archive.errors import CatalogueError
 from archive.log.memory import MemoryEventLog
 
-from .builders import Builder, catalogue_content, file_digest
+from .builders import Builder, archive_bound_by_permissions, catalogue_content, file_digest
 from .generators import archive_batches
 
 def _fill(arc: archive.Archive, batches) -> None:
@@ -268,6 +269,102 @@ def test_status_of_something_that_is_not_a_catalogue(small_archive, tmp_path):
         status(small_archive.log.path)
     with pytest.raises(CatalogueError, match="no catalogue"):
         status(tmp_path / "missing.db")
+
+
+def test_a_rebuild_through_a_link_replaces_the_catalogue_it_leads_to_and_keeps_the_link(small_archive, tmp_path):
+    catalogue = tmp_path / "catalogue.db"
+    rebuild(small_archive.log, catalogue, as_of=1)
+    (tmp_path / "current.db").symlink_to("catalogue.db")
+    (tmp_path / "later.db").symlink_to("new.db")  # leads to no file yet: the rebuild makes it
+    head = small_archive.head().position
+    for link in ("current.db", "later.db"):
+        assert rebuild(small_archive.log, tmp_path / link).position == head
+    assert os.readlink(tmp_path / "current.db") == "catalogue.db" and os.readlink(tmp_path / "later.db") == "new.db"
+    assert status(catalogue).position == status(tmp_path / "new.db").position == head
+    assert file_digest(catalogue) == file_digest(tmp_path / "new.db")
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+@pytest.mark.parametrize("kind", ["named pipe", "character device", "file descriptor"])
+def test_a_rebuild_replaces_nothing_that_is_not_a_plain_file(small_archive, tmp_path, kind):
+    target = tmp_path / "catalogue.db"
+    if kind == "named pipe":
+        os.mkfifo(target)
+    elif kind == "character device":
+        target.symlink_to(os.devnull)
+    elif Path("/proc/self/fd").is_dir():
+        target.symlink_to("/proc/self/fd/1")
+    else:
+        pytest.skip("process descriptors as links are Linux's /proc")
+    before = os.lstat(target)
+    shown = re.escape(str(target))
+    with pytest.raises(CatalogueError, match=f"^{shown} (.*)?is a {kind}.*, so nothing was written: .*a file's path"):
+        rebuild(small_archive.log, target)
+    after = os.lstat(target)
+    assert (after.st_mode, after.st_ino) == (before.st_mode, before.st_ino)
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_a_rebuild_into_a_missing_directory_names_the_directory(small_archive, tmp_path):
+    target = tmp_path / "nowhere" / "catalogue.db"
+    with pytest.raises(CatalogueError, match=f"^there is no directory {re.escape(str(target.parent))} to build "
+                                             f"{re.escape(str(target))} in, so nothing was written: create the "
+                                             f"directory first"):
+        rebuild(small_archive.log, target)
+    assert not target.parent.exists()
+
+
+def test_a_rebuild_into_a_read_only_directory_names_the_directory_and_keeps_the_catalogue(small_archive, tmp_path):
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    rebuild(small_archive.log, locked / "catalogue.db", as_of=1)
+    before = file_digest(locked / "catalogue.db")
+    small_archive.close()
+    completed = archive_bound_by_permissions("rebuild", small_archive.log.path, locked / "catalogue.db",
+                                             read_only=(locked,))
+    assert completed.returncode == 1
+    assert completed.stderr == (f"Error: cannot create a file in {locked} (Permission denied) to build "
+                                f"{locked / 'catalogue.db'} in, so nothing was written: make the directory writable, "
+                                f"or give the catalogue a path in another directory\n")
+    assert file_digest(locked / "catalogue.db") == before
+    assert [p.name for p in locked.iterdir()] == ["catalogue.db"]
+
+
+@pytest.mark.parametrize("locked", ["the catalogue", "its directory"])
+def test_an_update_of_a_read_only_catalogue_says_so_and_changes_nothing(small_archive, tmp_path, locked):
+    folder = tmp_path / "catalogues"
+    folder.mkdir()
+    catalogue = folder / "catalogue.db"
+    rebuild(small_archive.log, catalogue, as_of=small_archive.head().position - 1)
+    small_archive.close()
+    before = file_digest(catalogue)
+    completed = archive_bound_by_permissions("update", small_archive.log.path, catalogue,
+                                             read_only=(catalogue if locked == "the catalogue" else folder,))
+    assert completed.returncode == 1
+    assert completed.stderr == (f"Error: {catalogue} cannot be written (attempt to write a readonly database): it, or "
+                                f"its directory {folder} (where an update keeps catalogue.db-journal), is read-only; "
+                                f"it was left as it was: make both writable, or rebuild the catalogue somewhere "
+                                f"writable\n")
+    assert file_digest(catalogue) == before and [p.name for p in folder.iterdir()] == ["catalogue.db"]
+
+
+@pytest.mark.parametrize("damage, detail", [
+    ("DROP TABLE claims", "missing: claims"),
+    ("ALTER TABLE claims RENAME COLUMN status TO state", "no such column: status"),
+])
+def test_an_update_of_a_damaged_catalogue_says_to_rebuild_it_and_changes_nothing(small_archive, catalogue_path,
+                                                                                  damage, detail):
+    rebuild(small_archive.log, catalogue_path)
+    conn = sqlite3.connect(catalogue_path)
+    conn.execute(damage)
+    conn.close()
+    before = file_digest(catalogue_path)
+    small_archive.retract("c1938", reason="to have something to update", curator="ana")
+    with pytest.raises(CatalogueError, match=(
+            f"^{re.escape(str(catalogue_path))} is damaged, or is not a catalogue of schema \\d+ \\({detail}\\); it "
+            f"was left as it was: rebuild it with 'archive rebuild LOG {re.escape(str(catalogue_path))}'$")):
+        update(small_archive.log, catalogue_path)
+    assert file_digest(catalogue_path) == before
 
 
 def test_the_catalogue_reads_while_a_rebuild_replaces_it(small_archive, catalogue_path):

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from archive.cli import cli
 
-from .builders import file_digest
+from .builders import archive_bound_by_permissions, file_digest
 from .conftest import FIXTURE_BUNDLE
 from .test_sqlite_log import lifted_triggers
 
@@ -192,3 +192,39 @@ def test_a_log_given_where_the_bundle_belongs_is_named_and_nothing_is_written(tm
     assert "is a SQLite database, not a bundle or an events file" in result.output
     assert "archive import LOG BUNDLE" in result.output
     assert file_digest(log) == before and not (tmp_path / "new.db").exists()
+@pytest.mark.parametrize("locked", ["the file", "its directory"])
+@pytest.mark.parametrize("command", ["retract", "import"])
+def test_a_read_only_log_is_named_with_what_to_do(tmp_path, bundle_copy, locked, command):
+    # The log holds the bundle's first 150 events (s000-c01 among them): the whole bundle has more to import.
+    folder = tmp_path / "logs"
+    folder.mkdir()
+    log = folder / "archive.db"
+    events = (bundle_copy / "events.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
+    (bundle_copy / "events.jsonl").write_text("".join(events[:150]), encoding="utf-8")
+    assert run("import", log, bundle_copy).exit_code == 0
+    before = file_digest(log)
+    args = (["retract", log, "s000-c01", "--reason", "a test", "--curator", "ana"] if command == "retract"
+            else ["import", log, FIXTURE_BUNDLE])
+    completed = archive_bound_by_permissions(*args, read_only=(log if locked == "the file" else folder,))
+    assert completed.returncode == 1
+    if locked == "the file":
+        expected = (f"{log} is read-only, so nothing was written: make it writable (chmod u+w {log}), or work on a "
+                    f"writable copy")
+    else:
+        expected = (f"{log} cannot be opened: its directory {folder} is read-only, and SQLite must create "
+                    f"archive.db-wal and archive.db-shm beside the log to read or write it; nothing was written: make "
+                    f"the directory writable (chmod u+w {folder}), or work on a copy of the log in a writable "
+                    f"directory")
+    assert completed.stderr == f"Error: {expected}\n"
+    assert file_digest(log) == before
+
+
+def test_a_new_log_in_a_read_only_directory_is_named_with_what_to_do(tmp_path):
+    folder = tmp_path / "logs"
+    folder.mkdir()
+    completed = archive_bound_by_permissions("import", folder / "archive.db", FIXTURE_BUNDLE, read_only=(folder,))
+    assert completed.returncode == 1
+    assert completed.stderr == (f"Error: cannot create the event log {folder / 'archive.db'} (unable to open database "
+                                f"file), so nothing was written: check that you may write in {folder}, or give a path "
+                                f"in another directory\n")
+    assert list(folder.iterdir()) == []

@@ -5,8 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import shutil
 import sqlite3
+import stat
+import subprocess
+import sys
+import threading
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -19,6 +24,7 @@ from archive.annotations import ANNOTATION_CONTEXT, CLAIM_COLUMNS, annotations, 
 from archive.catalogue import rebuild
 from archive.cli import cli
 
+from .builders import archive_bound_by_permissions
 from .conftest import FIXTURE_BUNDLE, ROOT
 
 URN_OR_URL = r"^(urn:[A-Za-z0-9][A-Za-z0-9-]{0,31}:\S+|https?://\S+)$"
@@ -341,6 +347,136 @@ def test_export_claims_refuses_a_log_cleanly(corpus, tmp_path):
     assert result.exit_code == 1
     assert "is not an archive catalogue" in result.output and "Traceback" not in result.output
     assert not (tmp_path / "x.csv").exists()
+
+
+# -- where an export goes: links, pipes, devices, directories -------------------------------------------------
+
+
+def _claims_csv(corpus: Path) -> bytes:
+    return run("export-claims", corpus / "catalogue.db", "-").stdout_bytes
+
+
+def test_an_export_through_a_link_replaces_the_file_it_leads_to_and_keeps_the_link(corpus, tmp_path):
+    earlier = tmp_path / "claims.csv"
+    earlier.write_text("an earlier export\n", encoding="utf-8")
+    (tmp_path / "latest.csv").symlink_to("claims.csv")
+    (tmp_path / "next.csv").symlink_to("fresh.csv")  # leads to no file yet: the export makes it
+    for link in ("latest.csv", "next.csv"):
+        result = run("export-claims", corpus / "catalogue.db", tmp_path / link)
+        assert result.exit_code == 0, result.output
+    assert os.readlink(tmp_path / "latest.csv") == "claims.csv" and os.readlink(tmp_path / "next.csv") == "fresh.csv"
+    assert earlier.read_bytes() == (tmp_path / "fresh.csv").read_bytes() == _claims_csv(corpus)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["claims.csv", "fresh.csv", "latest.csv", "next.csv"]
+
+
+def test_an_export_into_a_named_pipe_is_streamed_into_it_and_leaves_it_a_pipe(corpus, tmp_path):
+    pipe = tmp_path / "claims.pipe"
+    os.mkfifo(pipe)
+    # The test holds both ends, so that the export's open does not wait for a reader, and the reader
+    # sees the end only when the test lets go of its own writing end, whatever the export did.
+    reader = os.open(pipe, os.O_RDONLY | os.O_NONBLOCK)
+    writer = os.open(pipe, os.O_WRONLY)
+    os.set_blocking(reader, True)
+    received: list[bytes] = []
+
+    def drain() -> None:
+        with open(reader, "rb") as handle:
+            received.append(handle.read())
+
+    thread = threading.Thread(target=drain)
+    thread.start()
+    try:
+        result = run("export-claims", corpus / "catalogue.db", pipe)
+    finally:
+        os.close(writer)
+        thread.join()
+    assert result.exit_code == 0, result.output
+    assert stat.S_ISFIFO(os.lstat(pipe).st_mode)
+    assert received == [_claims_csv(corpus)]
+
+
+def _null_device(path: Path, how: str, minor: int = 3) -> None:
+    """A character device at ``path``: a link to /dev/null, or a node of its own (1, minor: null, 7: full)."""
+    if how == "a link to /dev/null":
+        path.symlink_to(os.devnull)  # /dev/null itself is never named: the code before the fix renamed over it
+        return
+    try:
+        os.mknod(path, stat.S_IFCHR | 0o666, os.makedev(1, minor))  # Linux's null (1, 3) and full (1, 7)
+    except (PermissionError, AttributeError):
+        pytest.skip("making a device node needs root on Linux")
+
+
+@pytest.mark.parametrize("how", ["a link to /dev/null", "a device node of its own"])
+def test_an_export_into_a_character_device_is_written_into_and_leaves_it_a_device(corpus, tmp_path, how):
+    out = tmp_path / "null"
+    _null_device(out, how)
+    before = os.lstat(out)
+    result = run("export-annotations", corpus / "archive.db", out)
+    assert result.exit_code == 0 and result.output.startswith("exported ")
+    after = os.lstat(out)
+    assert (after.st_mode, after.st_ino, after.st_rdev) == (before.st_mode, before.st_ino, before.st_rdev)
+
+
+def test_an_export_into_a_full_device_fails_and_says_so(corpus, tmp_path):
+    full = tmp_path / "full"
+    _null_device(full, "a device node of its own", minor=7)
+    result = CliRunner().invoke(cli, ["export-claims", str(corpus / "catalogue.db"), str(full)])
+    assert result.exit_code == 1
+    assert result.output == (f"Error: writing into {full}, a character device, failed (No space left on device): "
+                             f"check that it can take the export, or give a file's path\n")
+    assert stat.S_ISCHR(os.lstat(full).st_mode)
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="process descriptors as links are Linux's /proc")
+def test_an_export_to_a_descriptor_of_standard_output_is_standard_output(corpus, tmp_path):
+    # Written as '-' is: appended where standard output goes (here `>> collected`), no line of our own.
+    link = tmp_path / "out"
+    link.symlink_to("/proc/self/fd/1")
+    collected = tmp_path / "collected"
+    collected.write_bytes(b"before\n")
+    with open(collected, "ab") as stdout:
+        completed = subprocess.run([sys.executable, "-m", "archive", "export-claims", str(corpus / "catalogue.db"),
+                                    str(link)], stdout=stdout, stderr=subprocess.PIPE)
+    assert completed.returncode == 0, completed.stderr
+    assert collected.read_bytes() == b"before\n" + _claims_csv(corpus)
+    assert os.readlink(link) == "/proc/self/fd/1"
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="process descriptors as links are Linux's /proc")
+def test_an_export_to_a_descriptor_of_another_file_is_refused(corpus, tmp_path):
+    # /dev/stderr sent to a file: its name is the process's, not a file the export could replace.
+    link = tmp_path / "err"
+    link.symlink_to("/proc/self/fd/2")
+    errors = tmp_path / "errors.txt"
+    with open(errors, "ab") as stderr:
+        completed = subprocess.run([sys.executable, "-m", "archive", "export-claims", str(corpus / "catalogue.db"),
+                                    str(link)], stdout=subprocess.PIPE, stderr=stderr)
+    assert completed.returncode == 1 and completed.stdout == b""
+    assert errors.read_text(encoding="utf-8") == (
+        f"Error: {link} is a file descriptor of a running process, not a file's name; nothing was written: "
+        f"give the file's own path, or - for standard output\n")
+    assert os.readlink(link) == "/proc/self/fd/2"
+
+
+def test_an_export_into_a_missing_directory_names_the_directory(corpus, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["export-claims", str(corpus / "catalogue.db"), "nowhere/claims.csv"])
+    assert result.exit_code == 1
+    assert result.output == ("Error: there is no directory nowhere to write nowhere/claims.csv in; nothing was "
+                             "written: create the directory first, or give another path\n")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_export_into_a_read_only_directory_names_the_directory_not_a_temporary_file(corpus, tmp_path):
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    completed = archive_bound_by_permissions("export-claims", corpus / "catalogue.db", locked / "claims.csv",
+                                             read_only=(locked,))
+    assert completed.returncode == 1
+    assert completed.stderr == (f"Error: cannot write {locked / 'claims.csv'} (Permission denied) in {locked}; "
+                                f"nothing was written: check that the directory is writable and has room, or give "
+                                f"a path in another one\n")
+    assert list(locked.iterdir()) == []
 
 
 # -- the API reference --------------------------------------------------------------------------------------

@@ -56,6 +56,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from . import __version__
+from .catalogue.build import damaged, is_damage
 from .catalogue.build import status as catalogue_status
 from .catalogue.schema import SCHEMA_VERSION
 from .codec import upcast
@@ -326,6 +327,10 @@ def claim_rows(catalogue: str | Path) -> list[dict[str, Any]]:
     conn.row_factory = sqlite3.Row
     try:
         return [dict(row) for row in conn.execute(_CLAIMS_SQL)]
+    except sqlite3.DatabaseError as exc:
+        if is_damage(exc):
+            raise damaged(path, exc) from None
+        raise
     finally:
         conn.close()
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import os
 import shutil
-import tempfile
+import stat
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -34,7 +34,7 @@ from .core import Archive
 from .errors import BundleError, Place, ValidationError
 from .log.base import AppendResult, EventLog, StoredEvent, blob_id
 from .model import Event
-from .safety import is_sqlite_database
+from .safety import is_sqlite_database, resolve_target
 
 __all__ = ["read_bundle", "import_bundle", "export_bundle", "LoadedBundle", "EVENTS_FILE", "SOURCES_DIR"]
 
@@ -229,11 +229,21 @@ def export_bundle(archive: Archive, directory: str | os.PathLike) -> int:
     The bundle is written into a temporary directory beside the target and
     renamed into place, so a failed export leaves no half bundle.
     """
-    target = Path(directory)
-    if target.exists() and (not target.is_dir() or any(target.iterdir())):
-        raise BundleError(f"{target} exists and is not an empty directory; export into a new one")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    # A link to an empty directory is followed: the bundle takes the directory's place, the link stays.
+    resolved = resolve_target(directory)
+    target = resolved.path
+    if resolved.kind != "absent" and (resolved.kind != "directory" or resolved.descriptor or any(target.iterdir())):
+        raise BundleError(f"{resolved.where} exists and is not an empty directory; export into a new one")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temp = target.with_name(f".{target.name}.export-{os.getpid()}.tmp")
+        shutil.rmtree(temp, ignore_errors=True)  # left by a killed export of a process that had this id
+        temp.mkdir()  # 0o777 less the umask, as mkdir makes any directory (tempfile.mkdtemp's 0o700 would stay)
+        if resolved.kind == "directory":  # the empty directory given keeps its permissions
+            os.chmod(temp, stat.S_IMODE(target.stat().st_mode))
+    except OSError as exc:  # said of the directory, not of a temporary name the user never gave
+        raise BundleError(f"cannot create {resolved.where} in {resolved.directory} ({exc.strerror or exc}); "
+                          f"nothing was written: make that directory writable, or export into another one") from None
     try:
         (temp / SOURCES_DIR).mkdir()
         used: dict[str, str] = {}

@@ -24,7 +24,7 @@ from .catalogue import rebuild as rebuild_catalogue
 from .catalogue import update as update_catalogue
 from .core import open_archive
 from .errors import ArchiveError
-from .safety import is_sqlite_database, sqlite_file_beside
+from .safety import is_sqlite_database, resolve_target, sqlite_file_beside
 
 LOG = click.argument("log", type=click.Path(dir_okay=False, path_type=Path))
 CATALOGUE = click.argument("catalogue", type=click.Path(dir_okay=False, path_type=Path))
@@ -390,30 +390,65 @@ def split(log: Path, entity_id: str, reason: str, curator: str) -> None:
 OUT = click.argument("out", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
 
 
-def _write_out(out: Path, text: str) -> None:
-    """Write ``text`` (UTF-8) to ``out``, or to standard output for ``-``.
+def _write_out(out: Path, text: str) -> bool:
+    """Write ``text`` (UTF-8) to ``out``, or to standard output for ``-``; False if it went to standard output.
 
     A file is written beside its final name and renamed into place, so a failed
-    export never leaves half a file behind.
+    export never leaves half a file behind. A symbolic link is followed, and the
+    file it leads to is the one checked and replaced (the link stays). A named
+    pipe or a character device (a terminal, ``/dev/null``) is written into: a
+    rename would put a plain file in its place. A descriptor of standard output
+    (``/dev/stdout``) is standard output, as ``-`` is.
     """
     if str(out) == "-":
         click.echo(text, nl=False)
-        return
+        return False
+    target = resolve_target(out)
+    if target.is_standard_output():
+        click.echo(text, nl=False)
+        return False
+    if target.streamed:
+        try:
+            with open(os.open(target.path, os.O_WRONLY), "wb") as handle:  # no O_CREAT, no O_TRUNC: it is no file
+                handle.write(text.encode("utf-8"))
+        except BrokenPipeError:  # the reader left, as with `| head`
+            raise
+        except OSError as exc:
+            raise click.ClickException(f"writing into {target.where}, a {target.kind}, failed ({exc.strerror or exc}): "
+                                       f"check that it can take the export, or give a file's path") from None
+        return True
+    if target.descriptor:  # a regular file open in some process: only the descriptor's owner knows where to write
+        raise click.ClickException(f"{out} is a file descriptor of a running process, not a file's name; nothing "
+                                   f"was written: give the file's own path, or - for standard output")
+    if target.kind not in ("file", "absent"):
+        raise click.ClickException(f"{target.where} is a {target.kind}; nothing was written: "
+                                   f"give the path of a file to write")
     # An earlier export may be replaced; a log, a catalogue or the files SQLite keeps beside them never.
-    owner = sqlite_file_beside(out)
+    owner = sqlite_file_beside(target.path)
     if owner is not None:
-        raise click.ClickException(f"{out} is one of the files SQLite keeps beside {owner}; "
+        raise click.ClickException(f"{target.where} is one of the files SQLite keeps beside {owner}; "
                                    f"nothing was written: give the export another name")
-    if is_sqlite_database(out):
-        raise click.ClickException(f"{out} is a SQLite database (an event log or a catalogue?); "
+    if is_sqlite_database(target.path):
+        raise click.ClickException(f"{target.where} is a SQLite database (an event log or a catalogue?); "
                                    f"nothing was written: give the export another name")
-    temp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+    directory = target.directory
+    if not directory.is_dir():
+        raise click.ClickException(f"there is no directory {directory} to write {target.where} in; nothing was "
+                                   f"written: create the directory first, or give another path")
+    temp = target.path.with_name(f".{target.path.name}.{os.getpid()}.tmp")
     try:
         temp.write_bytes(text.encode("utf-8"))
-        os.replace(temp, out)
+        os.replace(temp, target.path)
+    except OSError as exc:
+        temp.unlink(missing_ok=True)
+        # Said of the directory, not of the temporary file the user never named.
+        raise click.ClickException(f"cannot write {target.where} ({exc.strerror or exc}) in {directory}; nothing "
+                                   f"was written: check that the directory is writable and has room, or give a "
+                                   f"path in another one") from None
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
+    return True
 
 
 @cli.command(name="export-annotations")
@@ -436,8 +471,7 @@ def export_annotations(log: Path, out: Path) -> None:
 
     with _existing_log(log) as archive:
         document = annotations(archive.log)
-    _write_out(out, dumps(document))
-    if str(out) != "-":
+    if _write_out(out, dumps(document)):
         click.echo(f"exported {document['total']} annotation(s) to {out}")
 
 
@@ -466,8 +500,7 @@ def export_claims(catalogue: Path, out: Path, format_: str | None) -> None:
     if format_ is None:
         format_ = "json" if out.suffix.lower() == ".json" else "csv"
     rows = claim_rows(catalogue)
-    _write_out(out, claims_json(rows) if format_ == "json" else claims_csv(rows))
-    if str(out) != "-":
+    if _write_out(out, claims_json(rows) if format_ == "json" else claims_csv(rows)):
         click.echo(f"exported {len(rows)} claim(s) to {out} as {format_.upper()}")
 
 
@@ -504,9 +537,10 @@ def metadata_(catalogue: Path, output: Path, config: Path | None) -> None:
             raise click.BadParameter("write at most one of the two files to standard output",
                                      param_hint="--config")
         described, configuration = split_for_datasette_1(described)
-        _write_out(config, to_yaml(configuration))
-    _write_out(output, to_yaml(described))
-    if str(output) != "-" and (config is None or str(config) != "-"):
+        to_files = _write_out(config, to_yaml(configuration))
+    else:
+        to_files = True
+    if _write_out(output, to_yaml(described)) and to_files:  # a line of our own would spoil standard output
         serve = f"datasette {catalogue} -m {output}" + (f" -c {config}" if config is not None else "")
         click.echo(f"wrote Datasette metadata for database '{catalogue.stem}' to {output}"
                    + (f" and configuration to {config}" if config is not None else "") + f"; serve it with: {serve}")

@@ -11,9 +11,11 @@ import sqlite3
 import tempfile
 from pathlib import Path
 
-from .catalogue import rebuild
-from .errors import ArchiveError, UnknownReferenceError, ValidationError
+from .catalogue import rebuild, status
+from .catalogue.build import damaged, is_damage
+from .errors import ArchiveError, CatalogueError, UnknownReferenceError, ValidationError
 from .log.sqlite import APPLICATION_ID, SQLiteEventLog
+from .safety import resolve_target
 from .text import fold
 
 __all__ = ["timeline", "find_entity"]
@@ -71,6 +73,9 @@ def timeline(path: str | Path, entity: str) -> tuple[str, list[dict]]:
     path = Path(path)
     if not path.exists():
         raise ArchiveError(f"no such file: {path}")
+    kind = resolve_target(path).kind
+    if kind != "file":  # SQLite would wait for ever on a named pipe
+        raise ArchiveError(f"{path} is a {kind}, not an event log or a catalogue; give the file of one")
     if _is_log(path):
         with tempfile.TemporaryDirectory() as work, SQLiteEventLog(path, create=False) as log:
             built = Path(work) / "catalogue.db"
@@ -83,11 +88,17 @@ def _read(catalogue: Path, entity: str) -> tuple[str, list[dict]]:
     conn = sqlite3.connect(f"file:{catalogue}?mode=ro", uri=True)
     conn.row_factory = sqlite3.Row
     try:
-        try:
-            entity_id, label = find_entity(conn, entity)
-        except sqlite3.OperationalError:
-            raise ArchiveError(f"{catalogue} is neither an event log nor a catalogue") from None
+        entity_id, label = find_entity(conn, entity)
         rows = conn.execute(f"SELECT {', '.join(COLUMNS)} FROM timeline WHERE entity_id = ?", (entity_id,))
         return label, [dict(r) for r in rows]
+    except sqlite3.DatabaseError as exc:
+        try:
+            status(catalogue)
+        except CatalogueError:  # no bookkeeping row: not a catalogue at all
+            raise ArchiveError(f"{catalogue} is neither an archive event log nor a catalogue ({exc}); give a log, "
+                               f"or a catalogue built from one with 'archive rebuild LOG CATALOGUE'") from None
+        if is_damage(exc):  # a catalogue, with a table or column gone
+            raise damaged(catalogue, exc) from None
+        raise
     finally:
         conn.close()

@@ -38,8 +38,8 @@ from .. import _child
 from ..errors import CatalogueError
 from ..log.base import EventLog, Head
 from ..log.scan import scanner
-from ..log.sqlite import APPLICATION_ID
-from ..safety import SQLITE_HEADER, sqlite_file_beside
+from ..log.sqlite import APPLICATION_ID, is_read_only
+from ..safety import SQLITE_HEADER, Target, resolve_target, sqlite_file_beside
 from .projector import Batch, Projector, repoint, static_rows
 from .schema import FTS, FTS_TOKENIZE, SCHEMA_VERSION, TABLES, VIEWS
 
@@ -361,7 +361,8 @@ def rebuild(log: EventLog, catalogue: str | os.PathLike, *, as_of: int | datetim
     another process can open, such as the SQLite log), 1 does both here; None (the default) chooses 2
     from :data:`PARALLEL_FROM` events on, on a machine with more than one core. The file is the same.
     """
-    target = Path(catalogue)
+    # A link is followed, and the catalogue it leads to is the one checked and replaced (the link stays).
+    target = resolve_target(catalogue)
     _check_replaceable(target, getattr(log, "path", None))
     head = log.head()
     if isinstance(as_of, datetime):
@@ -373,10 +374,18 @@ def rebuild(log: EventLog, catalogue: str | os.PathLike, *, as_of: int | datetim
                              f"was written; give a position from 0 to {head.position}, or none to build the whole log")
     upto = head.position if as_of is None else as_of
     final_head = head if upto == head.position else _head_at(log, upto)
-    _remove_stale_temporaries(target)
-    temp = target.with_name(f".{target.name}.rebuild-{os.getpid()}.tmp")
-    for leftover in (temp, temp.with_name(temp.name + "-journal")):
-        leftover.unlink(missing_ok=True)
+    path = target.path
+    temp = path.with_name(f".{path.name}.rebuild-{os.getpid()}.tmp")
+    try:
+        _remove_stale_temporaries(path)
+        for leftover in (temp, temp.with_name(temp.name + "-journal")):
+            leftover.unlink(missing_ok=True)
+        # Made here rather than by SQLite, whose "unable to open database file" names no file and no reason.
+        os.close(os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
+    except OSError as exc:
+        raise CatalogueError(f"cannot create a file in {target.directory} ({exc.strerror or exc}) to build "
+                             f"{target.where} in, so nothing was written: make the directory writable, or give "
+                             f"the catalogue a path in another directory") from None
     try:
         conn = sqlite3.connect(temp, isolation_level=None)
         try:
@@ -403,56 +412,89 @@ def rebuild(log: EventLog, catalogue: str | os.PathLike, *, as_of: int | datetim
             conn.close()
         with open(temp, "rb+") as handle:
             os.fsync(handle.fileno())
-        os.replace(temp, target)
-        _fsync_dir(target.parent)
+        try:
+            os.replace(temp, path)
+        except OSError as exc:  # a directory with the sticky bit, and someone else's catalogue in it
+            raise CatalogueError(f"cannot replace {target.where} ({exc.strerror or exc}), so it was left as it "
+                                 f"was: make {target.directory} writable for you, or give the catalogue another path"
+                                 ) from None
+        _fsync_dir(path.parent)
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
-    return BuildResult(target, final_head.position, final_head.hash, applied, True)
+    return BuildResult(Path(catalogue), final_head.position, final_head.hash, applied, True)
 
 
-def _check_replaceable(target: Path, log_path: Path | None) -> None:
+def _check_replaceable(target: Target, log_path: Path | None) -> None:
     """Refuse to swap a new catalogue in over anything but a catalogue, an empty file or nothing.
 
     The catalogue is disposable; the file at its path may not be: a typo (``archive rebuild
     archive.db archive.db``) must not turn the event log, or any other file, into a catalogue.
+    Nor may a rename put a plain file where a pipe or a device was.
     """
-    owner = sqlite_file_beside(target)
+    path, where = target.path, target.where
+    owner = sqlite_file_beside(path)
     if owner is not None:  # checked even when it does not exist yet: SQLite may be about to make it
-        raise CatalogueError(f"{target} is one of the files SQLite keeps beside {owner}, so nothing was written: "
+        raise CatalogueError(f"{where} is one of the files SQLite keeps beside {owner}, so nothing was written: "
                              f"give the catalogue a file of its own, e.g. catalogue.db")
-    if not target.exists():
+    if target.descriptor:
+        raise CatalogueError(f"{where} is a file descriptor of a running process, not a catalogue file, so nothing "
+                             f"was written: give a file's path, e.g. catalogue.db")
+    if target.kind == "absent":
+        if not path.parent.is_dir():
+            raise CatalogueError(f"there is no directory {target.directory} to build {where} in, so nothing was "
+                                 f"written: create the directory first, or give another path")
         return
-    if log_path is not None and Path(log_path).exists() and os.path.samefile(target, log_path):
-        raise CatalogueError(f"{target} is the event log itself, so nothing was written: give the catalogue a file "
-                             f"of its own, e.g. 'archive rebuild {log_path} catalogue.db'")
-    if not target.is_file():
-        raise CatalogueError(f"{target} is a directory, not a catalogue file; give a file's path, "
-                             f"e.g. {target / 'catalogue.db'}")
-    if target.stat().st_size == 0:
+    if log_path is not None and Path(log_path).exists() and os.path.samefile(path, log_path):
+        raise CatalogueError(f"{target.given} is the event log itself, so nothing was written: give the catalogue a "
+                             f"file of its own, e.g. 'archive rebuild {log_path} catalogue.db'")
+    if target.kind == "directory":
+        raise CatalogueError(f"{where} is a directory, not a catalogue file; give a file's path, "
+                             f"e.g. {target.given / 'catalogue.db'}")
+    if target.kind != "file":
+        raise CatalogueError(f"{where} is a {target.kind}, not a catalogue file, so nothing was written: a "
+                             f"catalogue is a plain file; give a file's path, e.g. catalogue.db")
+    if path.stat().st_size == 0:
         return
-    with open(target, "rb") as handle:
+    with open(path, "rb") as handle:
         header = handle.read(72)
     if not header.startswith(SQLITE_HEADER):
         what = "not an archive catalogue"
     elif len(header) == 72 and struct.unpack(">I", header[68:72])[0] == APPLICATION_ID:
         what = "an archive event log"  # said from its header: a log is not even opened
     else:
-        conn = sqlite3.connect(f"file:{target}?mode=ro", uri=True)
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
             found = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_catalogue'").fetchone()
         except sqlite3.DatabaseError as exc:
             raise CatalogueError(
-                f"{target} cannot be read now ({exc}), so nothing was written: if another process is updating "
+                f"{where} cannot be read now ({exc}), so nothing was written: if another process is updating "
                 f"it, rebuild when it is done; if it is a catalogue a killed process left half-written, remove it "
-                f"(and any {target.name}-journal beside it) and rebuild") from None
+                f"(and any {path.name}-journal beside it) and rebuild") from None
         finally:
             conn.close()
         if found:
             return  # a catalogue, of any schema version: rebuilding it is what it is for
         what = "a SQLite database that is not an archive catalogue"
-    raise CatalogueError(f"{target} is {what}; a rebuild replaces only a catalogue, so nothing was written: "
-                         f"give another path, or remove {target} yourself if it is not needed")
+    raise CatalogueError(f"{where} is {what}; a rebuild replaces only a catalogue, so nothing was written: "
+                         f"give another path, or remove {target.given} yourself if it is not needed")
+
+
+#: Every table and view a catalogue of this schema has; an update checks them before it writes.
+_EXPECTED = frozenset({t.name for t in TABLES} | {v.name for v in VIEWS} | {f"{name}_fts" for name in FTS})
+
+
+def is_damage(exc: sqlite3.Error) -> bool:
+    """Whether SQLite's error says the catalogue lacks something it should have, or is corrupt."""
+    text = str(exc)
+    return ("no such table" in text or "no such column" in text or "has no column named" in text
+            or "malformed" in text)
+
+
+def damaged(path: Path, detail: object) -> CatalogueError:
+    """The error for a catalogue with a table or column gone (dropped by hand, or another schema), or corrupt."""
+    return CatalogueError(f"{path} is damaged, or is not a catalogue of schema {SCHEMA_VERSION} ({detail}); it was "
+                          f"left as it was: rebuild it with 'archive rebuild LOG {path}'")
 
 
 def status(catalogue: str | os.PathLike) -> CatalogueStatus:
@@ -460,6 +502,10 @@ def status(catalogue: str | os.PathLike) -> CatalogueStatus:
     path = Path(catalogue)
     if not path.exists():
         raise CatalogueError(f"no catalogue at {path}; build one with 'archive rebuild LOG {path}'")
+    kind = resolve_target(path).kind
+    if kind != "file":  # SQLite would wait for ever on a named pipe
+        raise CatalogueError(f"{path} is a {kind}, not an archive catalogue; give the catalogue's file, "
+                             f"e.g. catalogue.db")
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
         row = conn.execute("SELECT log_position, log_head_hash, schema_version FROM _catalogue WHERE id = 1").fetchone()
@@ -509,6 +555,11 @@ def update(log: EventLog, catalogue: str | os.PathLike, *, progress: Progress | 
         conn.execute("BEGIN IMMEDIATE")
         try:
             conn.execute("PRAGMA defer_foreign_keys = ON")
+            # A table dropped by hand would otherwise be found, as "no such table", by the first event
+            # that needs it, or never, and the catalogue called up to date.
+            present = {name for (name,) in conn.execute("SELECT name FROM sqlite_master")}
+            if not _EXPECTED <= present:
+                raise damaged(path, f"missing: {', '.join(sorted(_EXPECTED - present))}")
             # Re-read under the write lock: another update may have run since status().
             position = conn.execute("SELECT log_position FROM _catalogue WHERE id = 1").fetchone()[0]
             applied = _apply(log, Projector(conn, log.get_blob), position, head.position, progress)
@@ -522,6 +573,17 @@ def update(log: EventLog, catalogue: str | os.PathLike, *, progress: Progress | 
                 _check_foreign_keys(conn)
                 raise CatalogueError("this update would leave a dangling reference in the catalogue; "
                                      "this is a bug in the projection: please report it") from None
+        except sqlite3.DatabaseError as exc:  # a column gone, say: the check above sees only names
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            if is_damage(exc):
+                raise damaged(path, exc) from None
+            if is_read_only(exc):  # found by the first write
+                raise CatalogueError(
+                    f"{path} cannot be written ({exc}): it, or its directory {path.parent} (where an update keeps "
+                    f"{path.name}-journal), is read-only; it was left as it was: make both writable, or rebuild the "
+                    f"catalogue somewhere writable") from None
+            raise
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Iterator, Mapping, Sequence
 
 from ..errors import ArchiveError, LogBusyError
+from ..safety import resolve_target
 from .base import GENESIS_HASH, AppendResult, Head, NewEvent, StoredEvent, check_blobs, plan_append
 
 __all__ = ["SQLiteEventLog", "APPLICATION_ID", "FORMAT_VERSION"]
@@ -106,6 +107,15 @@ def _guards() -> dict[str, str]:
         conn.close()
 
 
+class ReadOnlyLogError(ArchiveError, PermissionError):
+    """The log, or its directory, may not be opened or written (read-only file or directory); nothing was written."""
+
+
+def is_read_only(exc: BaseException) -> bool:
+    """Whether SQLite refused to write: SQLITE_READONLY, or one of its extended codes (the low byte)."""
+    return isinstance(exc, sqlite3.OperationalError) and (exc.sqlite_errorcode & 0xFF) == sqlite3.SQLITE_READONLY
+
+
 def _row_to_event(row: tuple) -> StoredEvent:
     return StoredEvent(*row)
 
@@ -133,13 +143,23 @@ class SQLiteEventLog:
                  busy_timeout: float = BUSY_TIMEOUT_MS / 1000):
         self.path = Path(path)
         self.busy_timeout = busy_timeout
+        if self.path.exists() and (kind := resolve_target(self.path).kind) != "file":  # a pipe would hang SQLite
+            raise NotALogError(f"{self.path} is a {kind}, not an event log; give the log's file, e.g. archive.db")
         exists = self.path.exists() and self.path.stat().st_size > 0
         if not exists and not create:
             raise FileNotFoundError(f"no event log at {self.path}")
         if not exists and not self.path.parent.is_dir():  # sqlite3 would say only "unable to open database file"
             raise FileNotFoundError(f"no directory {self.path.parent} to create the event log {self.path} in")
         # isolation_level=None: we issue BEGIN/COMMIT ourselves, so we know what commits when.
-        self._conn = sqlite3.connect(self.path, isolation_level=None, timeout=busy_timeout)
+        try:
+            self._conn = sqlite3.connect(self.path, isolation_level=None, timeout=busy_timeout)
+        except sqlite3.OperationalError as exc:  # "unable to open database file", naming neither file nor reason
+            if exists:
+                raise ReadOnlyLogError(f"cannot open the event log {self.path} ({exc}): check that you may read and "
+                                       f"write it") from None
+            raise ReadOnlyLogError(f"cannot create the event log {self.path} ({exc}), so nothing was written: check "
+                                   f"that you may write in {self.path.parent}, or give a path in another directory"
+                                   ) from None
         self._tx: _Transaction | None = None
         try:
             self._conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
@@ -153,9 +173,31 @@ class SQLiteEventLog:
                 raise FileNotFoundError(f"no event log at {self.path}")
             self._conn.execute("PRAGMA journal_mode = WAL")
             self._conn.execute(f"PRAGMA synchronous = {synchronous}")
+        except sqlite3.OperationalError as exc:
+            self._conn.close()
+            if is_read_only(exc):
+                raise self._read_only_error(exc) from None
+            raise
         except BaseException:
             self._conn.close()
             raise
+
+    def _read_only_error(self, exc: sqlite3.OperationalError) -> ReadOnlyLogError:
+        """What to do when SQLite may not write: its own words name no file and no reason."""
+        directory = self.path.parent
+        wal, shm = f"{self.path.name}-wal", f"{self.path.name}-shm"
+        if exc.sqlite_errorcode == sqlite3.SQLITE_READONLY_DIRECTORY:
+            return ReadOnlyLogError(
+                f"{self.path} cannot be opened: its directory {directory} is read-only, and SQLite must create "
+                f"{wal} and {shm} beside the log to read or write it; nothing was written: make the directory "
+                f"writable (chmod u+w {directory}), or work on a copy of the log in a writable directory")
+        if exc.sqlite_errorcode == sqlite3.SQLITE_READONLY:
+            return ReadOnlyLogError(
+                f"{self.path} is read-only, so nothing was written: make it writable (chmod u+w {self.path}), "
+                f"or work on a writable copy")
+        return ReadOnlyLogError(
+            f"{self.path} cannot be written now ({exc}), so nothing was written: check that the log, its directory "
+            f"{directory} and the {wal} and {shm} files beside it are writable by you")
 
     # -- set-up -------------------------------------------------------------
     def _create(self) -> None:
@@ -187,6 +229,8 @@ class SQLiteEventLog:
         try:
             app_id = self._conn.execute("PRAGMA application_id").fetchone()[0]
         except sqlite3.DatabaseError as exc:
+            if is_read_only(exc):  # a log in a read-only directory, not something that is no log
+                raise
             raise NotALogError(f"{self.path} is not an archive event log ({exc})") from None
         if app_id != APPLICATION_ID:
             raise NotALogError(
@@ -217,6 +261,8 @@ class SQLiteEventLog:
         try:
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
+            if is_read_only(exc):
+                raise self._read_only_error(exc) from None
             if "locked" not in str(exc) and "busy" not in str(exc):
                 raise
             raise LogBusyError(
@@ -229,9 +275,11 @@ class SQLiteEventLog:
             if tx.broken:
                 raise ArchiveError("an append failed inside the transaction, so nothing of it was stored")
             conn.execute("COMMIT")
-        except BaseException:
+        except BaseException as exc:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
+            if is_read_only(exc):  # a read-only file: SQLite finds out on the first write
+                raise self._read_only_error(exc) from None
             raise
         finally:
             self._tx = None
