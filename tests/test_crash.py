@@ -130,3 +130,44 @@ def test_a_killed_rebuild_leaves_the_old_or_the_new_catalogue(big_bundle, tmp_pa
     assert [p.name for p in tmp_path.glob(".catalogue.db.rebuild-*")] == []
     assert file_digest(catalogue) == new
     print(f"rebuild kill trials: {TRIALS}, outcomes: {outcomes}")
+
+
+# The import, held after its last chunk is appended and before its commit (a stand-in for a long
+# import caught mid-way): only the reading of the bundle is slowed, everything else is the CLI's own.
+_HELD_IMPORT = """
+import sys, time
+from archive import bundle, cli
+read = bundle._read_chunks
+def held(*args, **kwargs):
+    yield from read(*args, **kwargs)
+    open(sys.argv[1], "w").close()
+    time.sleep(120)
+bundle._read_chunks = held
+cli.main(sys.argv[2:])
+"""
+
+
+@pytest.mark.parametrize("stop, status", [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+@pytest.mark.parametrize("log_exists", [False, True])
+def test_an_interrupted_import_says_so_and_leaves_the_log_as_it_was(big_bundle, tmp_path, stop, status, log_exists):
+    log, ready = tmp_path / "archive.db", tmp_path / "ready"
+    if log_exists:
+        with archive.open(log) as arc:
+            arc.append([Builder(seed="interrupted").entity("already-there")])
+        before = file_digest(log)
+    child = subprocess.Popen([sys.executable, "-c", _HELD_IMPORT, str(ready), "import", str(log), str(big_bundle)],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not ready.exists() and child.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert ready.exists(), child.communicate()
+    child.send_signal(stop)
+    out, err = child.communicate(timeout=60)
+    assert child.returncode == status, err
+    assert "Traceback" not in err and "Interrupted: the command stopped before it finished" in err
+    if log_exists:
+        assert file_digest(log) == before
+        with archive.open(log) as arc:
+            assert arc.head().position == 1 and arc.verify().ok
+    else:  # the log this call created is gone, with its side files
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["ready"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import os
+import signal
 import sqlite3
 import sys
 import time
@@ -62,8 +63,16 @@ class _Progress:
             self.bar.__exit__(*exc)
 
 
+class _Stopped(KeyboardInterrupt):
+    """SIGTERM (``kill``, a service stopping), raised where the program is, so it unwinds as Ctrl-C does."""
+
+
+def _stop(signum: int, frame: Any) -> None:
+    raise _Stopped()
+
+
 def clean_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn the library's errors into one line and exit status 1."""
+    """Turn the library's errors into one line and exit status 1; an interruption into 130 (143 for SIGTERM)."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -71,6 +80,12 @@ def clean_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
             return fn(*args, **kwargs)
         except click.ClickException:
             raise
+        except KeyboardInterrupt as exc:
+            # Each command writes whole or not at all: on the way out, its transaction was rolled
+            # back and its temporary files removed, and a log this call created was deleted.
+            click.echo("Interrupted: the command stopped before it finished, and nothing it was writing "
+                       "was kept; run it again.", err=True)
+            sys.exit(143 if isinstance(exc, _Stopped) else 130)
         except BrokenPipeError:  # `archive timeline … | head`: the reader left; that is not an error
             sys.stdout = open(os.devnull, "w")
             return None
@@ -547,6 +562,10 @@ def metadata_(catalogue: Path, output: Path, config: Path | None) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
+    # Without this, SIGTERM ends the process where it stands: no rollback of the open transaction
+    # (SQLite's journal undoes it later), but a log this call created, a rebuild's temporary file
+    # and a bundle half exported would stay behind.
+    signal.signal(signal.SIGTERM, _stop)
     cli.main(args=argv, prog_name="archive")
 
 
