@@ -144,7 +144,7 @@ def test_update_refuses_a_catalogue_of_another_log(small_archive, catalogue_path
                       build.entity("e"), build.entity("f")], blobs=blobs)
         rebuild(other.log, catalogue_path)
     before = file_digest(catalogue_path)
-    with pytest.raises(CatalogueError, match="not built from this log"):
+    with pytest.raises(CatalogueError, match="not built from this log|the catalogue is another log's"):
         update(small_archive.log, catalogue_path)
     assert file_digest(catalogue_path) == before
 
@@ -495,3 +495,70 @@ def test_full_text_search_folds_what_the_catalogue_reference_says(tmp_path, quer
     words = " OR ".join(fold(word) for word in query.split(" OR "))
     assert conn.execute("SELECT count(*) FROM t WHERE t MATCH ?", (f"name_folded : ({words})",)).fetchone()[0]
     conn.close()
+
+
+@pytest.mark.parametrize("damage, said", [
+    ("UPDATE _catalogue SET log_position = 'abc'", "gives log_position as 'abc'"),
+    ("UPDATE _catalogue SET log_position = -1", "gives log_position as -1"),
+    ("UPDATE _catalogue SET log_head_hash = '123'", "gives log_head_hash as '123'"),
+    ("UPDATE _catalogue SET schema_version = x'00'", "gives schema_version as b'\\x00'"),
+    ("DELETE FROM _catalogue", "its bookkeeping row (_catalogue) is missing"),
+])
+def test_a_catalogue_with_damaged_bookkeeping_is_named_and_left_alone_until_rebuilt(small_archive, catalogue_path,
+                                                                                   damage, said):
+    rebuild(small_archive.log, catalogue_path)
+    with sqlite3.connect(catalogue_path) as conn:
+        conn.execute(damage)
+    conn.close()
+    before = file_digest(catalogue_path)
+    for attempt in (lambda: status(catalogue_path), lambda: update(small_archive.log, catalogue_path)):
+        with pytest.raises(CatalogueError) as caught:
+            attempt()
+        assert f"{catalogue_path} is damaged" in str(caught.value) and said in str(caught.value)
+        assert "archive rebuild LOG" in str(caught.value)
+        assert file_digest(catalogue_path) == before
+    assert rebuild(small_archive.log, catalogue_path).position == small_archive.head().position  # as it says
+
+
+def test_what_is_not_a_catalogue_says_what_it_is(tmp_path):
+    noise = tmp_path / "noise.db"
+    noise.write_bytes(bytes(range(256)) * 20)
+    with pytest.raises(CatalogueError, match="not a SQLite database"):
+        status(noise)
+    other = tmp_path / "other.db"
+    sqlite3.connect(other).execute("CREATE TABLE t (a)").connection.close()
+    with pytest.raises(CatalogueError, match="no _catalogue table"):
+        status(other)
+
+
+def test_a_catalogue_ahead_of_its_log_says_the_log_may_be_an_older_copy(small_archive, catalogue_path, tmp_path):
+    rebuild(small_archive.log, catalogue_path)
+    older = tmp_path / "older.db"
+    with archive.open(older) as arc:  # the same log, as it stood one event earlier
+        events = list(small_archive.events())
+        arc.append(events[:-1], blobs={k: small_archive.source_bytes(k) for k in small_archive.log.blob_ids()})
+        before = file_digest(catalogue_path)
+        with pytest.raises(CatalogueError) as caught:
+            update(arc.log, catalogue_path)
+    assert "restored from an older copy, its last 1 event(s) are lost" in str(caught.value)
+    assert file_digest(catalogue_path) == before
+
+
+@pytest.mark.parametrize("payload", ["{}", "[]", "null", b"\xff\x00", '{"type": "ClaimRecorded", "version": 2}',
+                                     '{"type": "NoSuchEvent", "version": 1}'])
+@pytest.mark.parametrize("processes", [1, 2])
+def test_an_event_changed_behind_the_logs_back_stops_the_rebuild_at_its_position(small_archive, catalogue_path,
+                                                                                payload, processes):
+    rebuild(small_archive.log, catalogue_path, as_of=1)
+    before = file_digest(catalogue_path)
+    with sqlite3.connect(small_archive.log.path, isolation_level=None) as conn:
+        conn.execute("DROP TRIGGER events_are_append_only_update")
+        conn.execute("UPDATE events SET payload = ? WHERE position = 4", (payload,))
+    conn.close()
+    with pytest.raises(archive.ArchiveError) as caught:
+        rebuild(small_archive.log, catalogue_path, processes=processes)
+    assert "position 4: " in str(caught.value) and "the log is damaged" in str(caught.value)
+    assert file_digest(catalogue_path) == before
+    assert [p.name for p in catalogue_path.parent.iterdir() if ".rebuild-" in p.name] == []
+    with pytest.raises(archive.IntegrityError, match="position 4: .*the log is damaged"):
+        list(small_archive.events())

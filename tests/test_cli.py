@@ -228,3 +228,19 @@ def test_a_new_log_in_a_read_only_directory_is_named_with_what_to_do(tmp_path):
                                 f"file), so nothing was written: check that you may write in {folder}, or give a path "
                                 f"in another directory\n")
     assert list(folder.iterdir()) == []
+
+
+def test_commands_that_read_a_damaged_event_name_its_position_without_a_traceback(tmp_path):
+    log = tmp_path / "archive.db"
+    assert run("import", log, FIXTURE_BUNDLE).exit_code == 0
+    conn = sqlite3.connect(log, isolation_level=None)
+    with lifted_triggers(conn):
+        conn.execute("UPDATE events SET payload = '[]' WHERE position = 200")
+    conn.close()
+    for command in (["rebuild", log, tmp_path / "c.db"], ["timeline", log, "khrushchev"],
+                    ["export-annotations", log, tmp_path / "a.jsonl"]):
+        result = CliRunner().invoke(cli, [str(a) for a in command])
+        assert result.exit_code == 1, (command, result.output)
+        assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1, result.output
+        assert "Error: position 200: " in result.output and "the log is damaged" in result.output, result.output
+    assert not (tmp_path / "c.db").exists() and not (tmp_path / "a.jsonl").exists()

@@ -16,7 +16,7 @@ from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from .codec import canonical_bytes, decode, decode_with_payload, from_dict, to_dict_checked, upcast
 from .errors import DuplicateEventError, Place, UnknownReferenceError, ValidationError
-from .log.base import AppendResult, EventLog, Head, NewEvent, StoredEvent, blob_id
+from .log.base import AppendResult, EventLog, Head, NewEvent, StoredEvent, blob_id, damaged
 from .log.sqlite import SQLiteEventLog
 from .model import (
     ClaimAssessed,
@@ -402,7 +402,11 @@ class Archive:
     def events(self, *, after: int = 0, upto: int | None = None) -> Iterator[Event]:
         """The events in log order, decoded and upcast to their current versions."""
         for stored in self.log.read(after=after, upto=upto):
-            yield from_dict(stored.data(), Place(f"position {stored.position}"))
+            try:
+                event = from_dict(stored.data())
+            except ValidationError as exc:  # it was valid when appended: the log was changed behind its back
+                raise damaged(stored.position, f"it is not a valid event ({exc.path}: {exc.problem})") from None
+            yield event
 
     def head(self) -> Head:
         return self.log.head()

@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import os
 import queue
+import re
 import sqlite3
 import struct
 import subprocess
@@ -35,7 +36,7 @@ import orjson
 import sqlite_utils
 
 from .. import _child
-from ..errors import CatalogueError
+from ..errors import ArchiveError, CatalogueError
 from ..log.base import EventLog, Head
 from ..log.scan import scanner
 from ..log.sqlite import APPLICATION_ID, is_read_only
@@ -197,6 +198,8 @@ def _apply(log: EventLog, projector: Projector, after: int, upto: int, progress:
 # row. So a child process runs the projector on the log and streams its batches of statements to this
 # one, which runs them on the catalogue: the same statements, in the same order, as a projector here.
 
+_HEX64 = re.compile("[0-9a-f]{64}")
+
 #: From this many events on, a rebuild reads the log in a second process (when it can).
 PARALLEL_FROM = 20_000
 
@@ -293,7 +296,11 @@ def _reader_main(argv: list[str]) -> None:
 
     with SQLiteEventLog(path, create=False) as log:
         projector = Projector(None, log.get_blob, bulk=True, write=write)
-        applied = _apply(log, projector, 0, upto, lambda count: send(_PROGRESS, str(count).encode()))
+        try:
+            applied = _apply(log, projector, 0, upto, lambda count: send(_PROGRESS, str(count).encode()))
+        except ArchiveError as exc:  # its last line of stderr is what the parent reports
+            sys.stderr.write(f"{exc}\n")
+            sys.exit(1)
         send(_REPOINT, json.dumps(projector.repoint_rows()).encode())
     send(_END, str(applied).encode())
     out.flush()
@@ -513,14 +520,24 @@ def status(catalogue: str | os.PathLike) -> CatalogueStatus:
         if "no such table" not in str(exc):  # locked by a writer, or a hot journal a read cannot roll back
             raise CatalogueError(f"{path} cannot be read now ({exc}); if another process is updating it, "
                                  f"try again when it is done") from None
-        row = None
+        raise CatalogueError(f"{path} is not an archive catalogue (it has no _catalogue table)") from None
     except sqlite3.DatabaseError:  # not a database at all
-        row = None
+        raise CatalogueError(f"{path} is not an archive catalogue (it is not a SQLite database)") from None
     finally:
         conn.close()
+    rebuild_it = f"rebuild it with 'archive rebuild LOG {path}'"
     if row is None:
-        raise CatalogueError(f"{path} is not an archive catalogue (it has no _catalogue table)")
-    return CatalogueStatus(position=row[0], head_hash=row[1], schema_version=row[2])
+        raise CatalogueError(f"{path} is damaged: its bookkeeping row (_catalogue) is missing; {rebuild_it}")
+    position, head_hash, schema_version = row
+    for name, value, sound in (
+        ("log_position", position, type(position) is int and position >= 0),
+        ("log_head_hash", head_hash, type(head_hash) is str and _HEX64.fullmatch(head_hash) is not None),
+        ("schema_version", schema_version, type(schema_version) is int and schema_version >= 1),
+    ):
+        if not sound:
+            raise CatalogueError(f"{path} is damaged: its bookkeeping (_catalogue) gives {name} as {value!r}; "
+                                 f"{rebuild_it}")
+    return CatalogueStatus(position=position, head_hash=head_hash, schema_version=schema_version)
 
 
 def update(log: EventLog, catalogue: str | os.PathLike, *, progress: Progress | None = None) -> BuildResult:
@@ -535,7 +552,14 @@ def update(log: EventLog, catalogue: str | os.PathLike, *, progress: Progress | 
             f"run 'archive rebuild LOG {path}'"
         )
     head = log.head()
-    if current.position > head.position or _head_at(log, current.position).hash != current.head_hash:
+    if current.position > head.position:
+        raise CatalogueError(
+            f"{path} was built from {current.position} events, but the log ends at position {head.position}: "
+            f"if the log was restored from an older copy, its last {current.position - head.position} event(s) are "
+            f"lost (see 'archive verify LOG --catalogue {path}'); otherwise the catalogue is another log's. "
+            f"Rebuilding it ('archive rebuild LOG {path}') would show the log as it is now"
+        )
+    if _head_at(log, current.position).hash != current.head_hash:
         raise CatalogueError(
             f"{path} was not built from this log (its position {current.position} and hash do not match); "
             f"run 'archive rebuild LOG {path}'"

@@ -44,7 +44,7 @@ from typing import Any, Callable, Iterable
 
 from .. import dates, fastjson
 from ..codec import upcast
-from ..log.base import StoredEvent
+from ..log.base import StoredEvent, damaged
 from ..text import decode_text, fold
 from ..vocabulary import PREDICATES
 from .schema import TABLES
@@ -114,8 +114,13 @@ class Projector:
 
     def apply_payload(self, position: int, payload: bytes) -> None:
         """Apply the event stored at ``position`` with these bytes (what :meth:`apply` takes from it)."""
-        data = upcast(fastjson.loads(payload))
-        _HANDLERS[data["type"]](self, position, data)
+        try:
+            data = upcast(fastjson.loads(payload))
+            _HANDLERS[data["type"]](self, position, data)
+        except (ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError) as exc:
+            # Every event was checked when it was appended: one that cannot be projected now was
+            # changed in the log behind its back. (A try costs nothing until something is raised.)
+            raise damaged(position, f"it cannot be read as an event ({type(exc).__name__}: {exc})") from None
         self._pending += 1
         if self._pending >= self.FLUSH_EVERY:
             self.flush()

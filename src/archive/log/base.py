@@ -66,8 +66,22 @@ class StoredEvent:
     prev_hash: str
 
     def data(self) -> dict[str, Any]:
-        """The payload parsed as JSON (not upcast)."""
-        return fastjson.loads(self.payload)
+        """The payload parsed as JSON (not upcast); IntegrityError if it is not an event's object."""
+        try:
+            data = fastjson.loads(self.payload)
+        except (ValueError, RecursionError) as exc:  # not UTF-8, not JSON: written behind the log's back
+            raise damaged(self.position, f"its payload is not JSON ({exc})") from None
+        if type(data) is not dict or type(data.get("type")) is not str or type(data.get("version")) is not int:
+            raise damaged(self.position, "its payload is not an event's JSON object (with a type and a version)")
+        return data
+
+
+def damaged(position: int, what: str) -> Exception:
+    """The error for an event the log holds but that cannot be read: the log was changed behind its back."""
+    from ..errors import IntegrityError
+
+    return IntegrityError(f"{what}: the log is damaged; 'archive verify' on it says what else is wrong",
+                          position=position)
 
 
 @attrs.frozen
