@@ -439,3 +439,18 @@ def test_a_time_without_a_timezone_is_named_as_such(log_path):
     with archive.open(log_path) as arc:
         with pytest.raises(ValidationError, match=r"\$\.recorded_at: timestamp has no timezone"):
             arc.record_entity("odessa", kind="place", label="Odessa", curator="ana", recorded_at=datetime(2026, 1, 1))
+
+
+def test_a_record_helpers_error_names_no_place_in_a_batch(log_path):
+    # One event, made by the helper itself: "event #1 of the batch" would point at nothing the caller gave.
+    with archive.open(log_path) as arc:
+        arc.record_entity("k", kind="person", label="K", curator="me")
+        before = file_digest(log_path)
+        for attempt in (lambda: arc.retract("nope", reason="r", curator="me"),
+                        lambda: arc.merge("k", into_id="k", reason="r", curator="me"),
+                        lambda: arc.record_entity("k", kind="person", label="K", curator="me"),
+                        lambda: arc.record_name("nobody", "X", language="en", curator="me")):
+            with pytest.raises(ValidationError) as caught:
+                attempt()
+            assert caught.value.place is None and not str(caught.value).startswith("event #")
+        assert file_digest(log_path) == before

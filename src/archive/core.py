@@ -226,14 +226,14 @@ class Archive:
         """Store a document's bytes and its metadata; returns the event (its ``source_id`` is the sha256)."""
         event = SourceRecorded(**self._stamp(curator, recorded_at, event_id), source_id=blob_id(content),
                                title=title, language=language, media_type=media_type, filename=filename, **metadata)
-        self.append([event], blobs={event.source_id: content})
+        self._append_one(event, blobs={event.source_id: content})
         return event
 
     def record_entity(self, entity_id: str, *, kind: str, label: str, curator: str, note: str | None = None,
                       recorded_at: datetime | None = None, event_id: str | None = None) -> EntityRecorded:
         event = EntityRecorded(**self._stamp(curator, recorded_at, event_id), entity_id=entity_id, kind=kind,
                                label=label, note=note)
-        self.append([event])
+        self._append_one(event)
         return event
 
     def record_name(self, entity_id: str, name: str, *, language: str, curator: str, script: str | None = None,
@@ -241,7 +241,7 @@ class Archive:
                     event_id: str | None = None) -> NameRecorded:
         event = NameRecorded(**self._stamp(curator, recorded_at, event_id), entity_id=entity_id, name=name,
                              language=language, script=script, preferred=preferred)
-        self.append([event])
+        self._append_one(event)
         return event
 
     def claim(
@@ -263,14 +263,21 @@ class Archive:
     def record_claim(self, **fields: Any) -> ClaimRecorded:
         """Build a claim with :meth:`claim` and append it."""
         event = self.claim(**fields)
-        self.append([event])
+        self._append_one(event)
         return event
+
+    def _append_one(self, event: Event, blobs: Mapping[str, bytes] | None = None) -> None:
+        """Append one event made by a ``record_*`` helper; its errors name no place in a batch (there is none)."""
+        try:
+            self.append([event], blobs=blobs)
+        except ValidationError as exc:
+            raise exc.at(None, replace=True) from None
 
     # -- curators change their minds -----------------------------------------------
     def _record(self, cls: type[Event], curator: str, recorded_at: datetime | None, event_id: str | None,
                 **fields: Any) -> Any:
         event = cls(**self._stamp(curator, recorded_at, event_id), **fields)
-        self.append([event])
+        self._append_one(event)
         return event
 
     def retract(self, claim_id: str, *, reason: str, curator: str, recorded_at: datetime | None = None,

@@ -108,9 +108,12 @@ class ValidationError(ArchiveError, ValueError):
             text += f"; {self.hint}"
         return text
 
-    def at(self, place: Place | None) -> "ValidationError":
-        """Return a copy of this error that also names where the event came from (itself, if nowhere)."""
-        if place is None:
+    def at(self, place: Place | None, *, replace: bool = False) -> "ValidationError":
+        """Return a copy of this error that also names where the event came from (itself, if nowhere).
+
+        ``replace=True`` sets the place even to None: a copy that names no place.
+        """
+        if place is None and not replace:
             return self
         clone = self.__class__.__new__(self.__class__)
         clone.__dict__.update(self.__dict__)
