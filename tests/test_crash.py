@@ -135,7 +135,9 @@ def test_a_killed_rebuild_leaves_the_old_or_the_new_catalogue(big_bundle, tmp_pa
 # The import, held after its last chunk is appended and before its commit (a stand-in for a long
 # import caught mid-way): only the reading of the bundle is slowed, everything else is the CLI's own.
 _HELD_IMPORT = """
-import sys, time
+import signal, sys, time
+# A child of a process started in the background inherits SIGINT ignored; a terminal's Ctrl-C is not.
+signal.signal(signal.SIGINT, signal.default_int_handler)
 from archive import bundle, cli
 read = bundle._read_chunks
 def held(*args, **kwargs):

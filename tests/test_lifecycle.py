@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -386,3 +387,71 @@ def test_merging_then_splitting_restores_the_earlier_view(tmp_path_factory, batc
     before, after = catalogue_content(work / "before.db"), catalogue_content(work / "after.db")
     before.pop("_catalogue"), after.pop("_catalogue")
     assert before == after
+
+
+# -- rules a mutation audit found untested --------------------------------------------------------------
+
+_STALIN = "Stalin died on 5 March 1953 in Kuntsevo. He died in early March 1953, say others."
+
+
+def test_a_copy_of_a_copy_counts_as_the_first_original(log_path, catalogue_path):
+    build = Builder(seed="copies")
+    first, first_blobs = build.source(_STALIN, filename="a.txt")
+    copy, copy_blobs = build.source(_STALIN + " ", filename="b.txt", derived_from=first.source_id)
+    copy_of_copy, more_blobs = build.source(_STALIN + "  ", filename="c.txt", derived_from=copy.source_id)
+    with archive.open(log_path) as arc:
+        arc.append([first, copy, copy_of_copy, build.entity("stalin"),
+                    build.claim("x", subject_id="stalin", predicate="died", source=first, text=_STALIN,
+                                quote="5 March 1953", edtf="1953-03-05"),
+                    build.claim("y", subject_id="stalin", predicate="died", source=copy_of_copy,
+                                text=_STALIN + "  ", quote="early March 1953", edtf="1953-03-10")],
+                   blobs={**first_blobs, **copy_blobs, **more_blobs})
+        rebuild(arc.log, catalogue_path)
+    assert _rows(catalogue_path, "SELECT original_source_id FROM sources WHERE source_id = ?",
+                 copy_of_copy.source_id) == [(first.source_id,)]
+    assert _rows(catalogue_path, "SELECT * FROM conflicts") == []  # one original cannot disagree with itself
+
+
+def test_a_merge_repoints_a_conclusions_object_by_update_and_by_rebuild(log_path, tmp_path):
+    build = Builder(seed="conclusion-object")
+    source, blobs = build.source(_STALIN)
+    conclusion = attrs.evolve(build.conclusion("k", subject_id="stalin", rests_on=["c"], predicate="died_in"),
+                              object_id="kuntsevo")
+    with archive.open(log_path) as arc:
+        arc.append([source, build.entity("stalin"), build.entity("kuntsevo", kind="place"),
+                    build.entity("dacha", kind="place", label="Near Dacha"),
+                    build.claim("c", subject_id="stalin", predicate="died_in", object_id="kuntsevo", source=source,
+                                text=_STALIN, quote="Kuntsevo"), conclusion], blobs=blobs)
+        update(arc.log, tmp_path / "updated.db")
+        arc.append([build.merge("kuntsevo", "dacha")])
+        update(arc.log, tmp_path / "updated.db")
+        rebuild(arc.log, tmp_path / "rebuilt.db")
+    for name in ("updated.db", "rebuilt.db"):
+        assert _rows(tmp_path / name, "SELECT object_current_id, object_label FROM conclusions") == [
+            ("dacha", "Near Dacha")], name
+
+
+def test_an_assessment_does_not_bring_a_retracted_claim_back(log_path):
+    # Separate appends: the validator's remembered states, not the batch, must keep the claim retracted.
+    build = Builder(seed="revive")
+    source, blobs = build.source(_STALIN)
+    with archive.open(log_path) as arc:
+        arc.append([source, build.entity("stalin"), build.entity("other"),
+                    build.claim("x", subject_id="stalin", predicate="died", source=source, text=_STALIN,
+                                quote="5 March 1953"),
+                    build.claim("y", subject_id="stalin", predicate="died", source=source, text=_STALIN,
+                                quote="early March 1953")], blobs=blobs)
+        arc.append([build.retract("x")])
+        arc.append([build.assess("x", "preferred")])
+        for again in (build.retract("x"), build.supersede("x", "y")):
+            with pytest.raises(ValidationError, match="already retracted"):
+                arc.append([again])
+
+
+def test_a_citation_of_more_words_from_the_same_place_is_another_citation(log_path):
+    build = Builder(seed="citations")
+    source, blobs = build.source(_STALIN)
+    with archive.open(log_path) as arc:
+        arc.append([source, build.work("w"), build.cite("w", source=source, text=_STALIN, quote="5 March"),
+                    build.cite("w", source=source, text=_STALIN, quote="5 March 1953")], blobs=blobs)
+        assert sum(1 for e in arc.events() if isinstance(e, archive.WorkCited)) == 2

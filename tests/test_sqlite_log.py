@@ -573,3 +573,19 @@ def test_lookups_take_more_keys_than_sqlite_has_host_parameters(tmp_path):
         log.append([NewEvent(f"id-{k}", f"s-{k}", "EntityRecorded", 1, b"{}") for k in keys[::1000]])
         versions = log.stream_versions([f"s-{k}" for k in keys])
     assert sum(versions.values()) == 40 and len(versions) == 40_000
+
+
+def test_the_database_refuses_to_replace_an_events_stream_version(tmp_path):
+    # INSERT OR REPLACE at a new position and id, but an existing stream version: the trigger's third clause.
+    path = tmp_path / "log.db"
+    build_log(path)
+    before = table_rows(path)
+    stream, version = before["events"][0][2], before["events"][0][3]
+    conn = raw(path)
+    try:
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            conn.execute("INSERT OR REPLACE INTO events VALUES (99, 'forged', ?, ?, 't', 1, '{}', 'h', 'p')",
+                         (stream, version))
+    finally:
+        conn.close()
+    assert table_rows(path) == before

@@ -141,3 +141,25 @@ def test_a_correction_keeps_the_cited_work(base, log_path):
                                  new_claim_id="c-taubman-2", speaker="Biograful William Taubman")
         assert correction.cited_work_id == "taubman-2003"
         assert correction.speaker == "Biograful William Taubman"
+
+
+def test_citation_details_counts_only_the_citing_sources_own_claims(log_path, catalogue_path):
+    # Two sources cite the same work; only the first attributes a claim to it.
+    text = "Stalin died on 5 March 1953 in Kuntsevo, as Taubman tells it."
+    build = Builder(seed="two-citers")
+    first, first_blobs = build.source(text, filename="1.txt")
+    second, second_blobs = build.source(text + " ", filename="2.txt")
+    with archive.open(log_path) as arc:
+        arc.append([first, second, build.entity("stalin"), build.work("w"),
+                    build.cite("w", source=first, text=text, quote="Taubman"),
+                    build.cite("w", source=second, text=text + " ", quote="Taubman"),
+                    build.claim("x", subject_id="stalin", predicate="died", source=first, text=text,
+                                quote="5 March 1953", voice="reported", speaker="Taubman", cited_work_id="w")],
+                   blobs={**first_blobs, **second_blobs})
+        rebuild(arc.log, catalogue_path)
+    conn = sqlite3.connect(catalogue_path)
+    try:
+        counts = dict(conn.execute("SELECT source_id, claims FROM citation_details").fetchall())
+    finally:
+        conn.close()
+    assert counts == {first.source_id: 1, second.source_id: 0}

@@ -343,6 +343,17 @@ class EventLogContract:
         assert_chain(log)
         assert_ok(self.reopen(log))
 
+    def test_two_appends_to_one_stream_in_a_transaction_get_consecutive_versions(self, make_log, events):
+        # Nothing read between them: the second append must know the versions the first one gave.
+        log = make_log()
+        with log.transaction():
+            log.append([events.entity("e1")])
+            log.append([events.name("e1")])
+            log.append([events.name("e1", "Hrușciov")])
+        assert [(e.stream_id, e.stream_version) for e in log.read()] == [("entity:e1", 1), ("entity:e1", 2),
+                                                                           ("entity:e1", 3)]
+        assert_chain(log)
+
     def test_an_exception_in_a_transaction_stores_none_of_its_appends(self, filled, events):
         log, _ = filled
         before = snapshot(log)
