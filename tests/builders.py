@@ -67,8 +67,9 @@ class Builder:
         return EntitySplit(**self._stamp(), entity_id=entity_id, reason="not the same after all")
 
     def conclusion(self, conclusion_id: str, *, subject_id: str, rests_on: list[str], edtf: str | None = None,
-                   predicate: str = "born") -> ConclusionRecorded:
+                   predicate: str = "born", object_id: str | None = None) -> ConclusionRecorded:
         return ConclusionRecorded(**self._stamp(), conclusion_id=conclusion_id, subject_id=subject_id,
+                                  object_id=object_id,
                                   predicate=predicate, rests_on=tuple(rests_on), reason="weighing the sources",
                                   date=ClaimDate(as_written=edtf, edtf=edtf) if edtf else None)
 

@@ -133,7 +133,8 @@ def archive_batches(draw, max_batches: int = 4, max_events: int = 6):
                 count["conclusion"] += 1
                 rests_on = draw(st.lists(st.sampled_from(sorted(claims)), min_size=1, max_size=3, unique=True))
                 events.append(build.conclusion(f"k{count['conclusion']}", subject_id=draw(st.sampled_from(entities)),
-                                               rests_on=rests_on, edtf=draw(st.none() | st.sampled_from(DATES))))
+                                               rests_on=rests_on, edtf=draw(st.none() | st.sampled_from(DATES)),
+                                               object_id=draw(st.none() | st.sampled_from(entities))))
         if events:
             batches.append((events, blobs))
     return batches
