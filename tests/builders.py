@@ -8,6 +8,7 @@ free-standing hypothesis strategies for single events.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import sqlite3
@@ -98,6 +99,33 @@ class Builder:
     def cite(self, work_id: str, *, source: SourceRecorded, text: str, quote: str, occurrence: int = 1) -> WorkCited:
         return WorkCited(**self._stamp(), work_id=work_id, source_id=source.source_id,
                          selector=make_selector(text, quote, occurrence=occurrence))
+
+
+def damage_event(log: Path, position: int, change: Any) -> None:
+    """Change the event stored at ``position`` behind the library's back, as someone editing the file would.
+
+    ``change`` is the new payload (text or bytes), or a function from the event's dict to the new dict
+    (written as canonical JSON is). The log's triggers are dropped for it and put back after.
+    """
+    from .test_sqlite_log import lifted_triggers
+
+    conn = sqlite3.connect(log, isolation_level=None)
+    with lifted_triggers(conn):
+        if callable(change):
+            stored = conn.execute("SELECT payload FROM events WHERE position = ?", (position,)).fetchone()[0]
+            change = json.dumps(change(json.loads(stored)), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        conn.execute("UPDATE events SET payload = ? WHERE position = ?", (change, position))
+    conn.close()
+
+
+def claim_position(log: Path, claim_id: str) -> int:
+    """The log position of the event that recorded the claim."""
+    conn = sqlite3.connect(log)
+    try:
+        return conn.execute("SELECT position FROM events WHERE stream_id = ? AND stream_version = 1",
+                            (f"claim:{claim_id}",)).fetchone()[0]
+    finally:
+        conn.close()
 
 
 def file_digest(path: Path) -> str | None:

@@ -6,6 +6,7 @@ exactly as it was.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from archive.errors import (
 from archive.model import ClaimDate, TextSelector
 from archive.text import make_selector
 
-from .builders import Builder, file_digest
+from .builders import Builder, damage_event, file_digest
 
 TEXT = "Em 1933, ele se tornou o segundo secretário do Comitê Regional de Moscou. Um ano depois, Kiev."
 
@@ -454,3 +455,32 @@ def test_a_record_helpers_error_names_no_place_in_a_batch(log_path):
                 attempt()
             assert caught.value.place is None and not str(caught.value).startswith("event #")
         assert file_digest(log_path) == before
+
+
+@pytest.mark.parametrize("damaged_at, attempt", [
+    # The source's stream: read for its media type (a new claim's quote) and for its text (a selector).
+    (1, lambda arc, build, source, stored: arc.append([_claim(build, source)])),
+    (1, lambda arc, build, source, stored: arc.selector(source.source_id, "Em 1933")),
+    # The claim's stream: read to check a retraction, and to copy the claim for a correction.
+    (4, lambda arc, build, source, stored: arc.retract("c1", reason="r", curator="ana")),
+    (4, lambda arc, build, source, stored: arc.correct("c1", reason="r", curator="ana", quote="Um ano depois")),
+    # The same event brought again (an import run twice), compared with the stored one.
+    (4, lambda arc, build, source, stored: arc.append([stored])),
+], ids=["a new claim", "a selector", "a retraction", "a correction", "the event again"])
+def test_what_reads_a_stored_event_names_it_when_it_is_damaged_and_appends_nothing(base, log_path, damaged_at,
+                                                                                  attempt):
+    build, source = base
+    with archive.open(log_path, create=False) as arc:
+        stored = json.loads(next(iter(arc.stored_events(after=damaged_at - 1, upto=damaged_at))).payload)
+    # media_type, which the first two read, and which every event's curator shares; not the claim's own fields.
+    damage_event(log_path, damaged_at,
+                 lambda data: {k: v for k, v in data.items() if k not in ("curator", "media_type")})
+    before = file_digest(log_path)
+    with archive.open(log_path, create=False) as arc:
+        with pytest.raises(archive.DamagedLogError) as caught:
+            attempt(arc, build, source, stored)
+    # Not "$.curator: required field missing" as if the caller's event lacked it: the log's does.
+    assert str(caught.value).startswith(f"position {damaged_at}: it is not a valid event ($.")
+    assert str(caught.value).endswith(": required field missing): the log is damaged; run 'archive verify LOG' to "
+                                      "see what else is wrong")
+    assert file_digest(log_path) == before

@@ -161,7 +161,10 @@ WRONG_FILES = [
                  "as it was: rebuild it with 'archive rebuild LOG {damaged}'", id="export of a damaged catalogue"),
     pytest.param(["update", "{log}", "{damaged}"],
                  "{damaged} is damaged, or is not a catalogue of schema {schema} (missing: claims); it was left as it "
-                 "was: rebuild it with 'archive rebuild LOG {damaged}'", id="update of a damaged catalogue"),
+                 "was: rebuild it with 'archive rebuild {log} {damaged}'", id="update of a damaged catalogue"),
+    pytest.param(["verify", "{log}", "--catalogue", "{log}"],
+                 "{log} is not an archive catalogue (it is an archive event log); give the catalogue built from it, "
+                 "or build one with 'archive rebuild {log} catalogue.db'", id="the log given as its own catalogue"),
     pytest.param(["timeline", "{pipe}", "khrushchev"],
                  "{pipe} is a named pipe, not an event log or a catalogue; give the file of one",
                  id="timeline of a pipe"),

@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import stat
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from hypothesis import given, settings
 
 import archive
 from archive.bundle import export_bundle, import_bundle, read_bundle
-from archive.errors import BundleError, ValidationError
+from archive.cli import cli
+from archive.errors import BundleError, IntegrityError, ValidationError
 
-from .builders import Builder, archive_bound_by_permissions, file_digest
+from .builders import Builder, archive_bound_by_permissions, claim_position, damage_event, file_digest
+from .conftest import FIXTURE_BUNDLE
+from .test_sqlite_log import lifted_triggers
 from .generators import archive_batches
 from .test_catalogue import _fill
 
@@ -188,3 +193,83 @@ def test_not_a_bundle(tmp_path):
         read_bundle(tmp_path)
     with pytest.raises(BundleError, match="no such bundle"):
         read_bundle(tmp_path / "missing")
+
+
+def _remove_event(log: Path, position: int) -> None:
+    conn = sqlite3.connect(log, isolation_level=None)
+    with lifted_triggers(conn):
+        conn.execute("DELETE FROM events WHERE position = ?", (position,))
+    conn.close()
+
+
+def _change_document(log: Path, filename: str) -> str:
+    conn = sqlite3.connect(log, isolation_level=None)
+    with lifted_triggers(conn):
+        source_id = next(s for (s,) in conn.execute("SELECT source_id FROM sources")
+                         if (FIXTURE_BUNDLE / "sources" / filename).read_bytes() == conn.execute(
+                             "SELECT content FROM sources WHERE source_id = ?", (s,)).fetchone()[0])
+        conn.execute("UPDATE sources SET content = CAST(content || x'0a' AS BLOB) WHERE source_id = ?", (source_id,))
+    conn.close()
+    return source_id
+
+
+#: (damage done to a copy of the shipped log, what the export says); the position or source is filled in.
+DAMAGES = [
+    pytest.param(lambda log: damage_event(log, 200, "[]") or 200,
+                 "position {at}: its payload is not an event's JSON object (with a type and a version)",
+                 id="a payload that is not an event"),
+    pytest.param(lambda log: damage_event(log, 200, b"\xff\x00") or 200,
+                 "position {at}: its payload is not JSON (Expecting value: line 1 column 1 (char 0))",
+                 id="bytes that are not JSON"),
+    pytest.param(lambda log: damage_event(log, at := claim_position(log, "s000-c01"),
+                                          lambda data: {**data, "note": "Edited by hand."}) or at,
+                 "position {at}: its bytes do not match its hash (one of them was changed after it was stored)",
+                 id="a claim edited, still a valid event"),
+    pytest.param(lambda log: _remove_event(log, 300) or 301,
+                 "position {at}: the log skips from position 299 to it (an event was removed)", id="an event removed"),
+    pytest.param(lambda log: _change_document(log, "000_86313e570668b3cd.txt"),
+                 "source {at}: its document's bytes do not hash to its id (they were changed after they were stored)",
+                 id="a document changed"),
+]
+
+
+@pytest.mark.parametrize("damage, said", DAMAGES)
+def test_an_export_refuses_a_log_changed_behind_its_back_and_as_stored_rescues_it(bundle_copy, log_path, tmp_path,
+                                                                                   damage, said):
+    with archive.open(log_path) as arc:
+        import_bundle(arc, bundle_copy)
+    at = damage(log_path)
+    before = file_digest(log_path)
+    with archive.open(log_path, create=False) as arc:
+        # Its bundle would hide the change: the import would give a changed event a hash of its own.
+        with pytest.raises(IntegrityError) as caught:
+            export_bundle(arc, tmp_path / "out")
+        assert str(caught.value) == (said.format(at=at) + f": the log is damaged; run 'archive verify {log_path}' "
+                                                          f"to see what else is wrong")
+        assert not [p for p in tmp_path.iterdir() if "out" in p.name]  # nothing, not even a temporary directory
+        count = export_bundle(arc, tmp_path / "rescued", as_stored=True)
+    assert file_digest(log_path) == before
+    rescued = (tmp_path / "rescued" / "events.jsonl").read_bytes().splitlines()
+    assert count == len(rescued) and rescued == [row[0] for row in sqlite3.connect(log_path).execute(
+        "SELECT CAST(payload AS BLOB) FROM events ORDER BY position")]
+
+
+def test_a_rescued_bundle_is_imported_once_its_damaged_line_is_removed(bundle_copy, log_path, tmp_path):
+    with archive.open(log_path) as arc:
+        import_bundle(arc, bundle_copy)
+    damage_event(log_path, 200, "{}")
+    result = CliRunner().invoke(cli, ["export", str(log_path), str(tmp_path / "out")])
+    assert result.exit_code == 1 and result.output == (
+        f"Error: position 200: its payload is not an event's JSON object (with a type and a version): the log is "
+        f"damaged; run 'archive verify {log_path}' to see what else is wrong; nothing was written: to rescue what is "
+        f"sound, export it with --as-stored and repair or remove the lines the import refuses\n")
+    assert not (tmp_path / "out").exists()
+    assert CliRunner().invoke(cli, ["export", str(log_path), str(tmp_path / "out"), "--as-stored"]).exit_code == 0
+    with archive.open(tmp_path / "new.db") as arc:
+        with pytest.raises(ValidationError, match=r"events.jsonl:200: \$.type: the event has no type"):
+            import_bundle(arc, tmp_path / "out")
+    lines = _lines(tmp_path / "out")
+    _write(tmp_path / "out", lines[:199] + lines[200:])
+    with archive.open(tmp_path / "new.db") as arc:
+        import_bundle(arc, tmp_path / "out")
+        assert arc.head().position == len(lines) - 1 and arc.verify().ok

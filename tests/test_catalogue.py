@@ -7,6 +7,7 @@ import os
 import re
 import sqlite3
 import weakref
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,7 @@ from archive.catalogue.schema import FTS, TABLES, VIEWS
 from archive.errors import CatalogueError
 from archive.log.memory import MemoryEventLog
 
-from .builders import Builder, archive_bound_by_permissions, catalogue_content, file_digest
+from .builders import Builder, archive_bound_by_permissions, catalogue_content, damage_event, file_digest
 from .generators import archive_batches
 
 def _fill(arc: archive.Archive, batches) -> None:
@@ -362,7 +363,8 @@ def test_an_update_of_a_damaged_catalogue_says_to_rebuild_it_and_changes_nothing
     small_archive.retract("c1938", reason="to have something to update", curator="ana")
     with pytest.raises(CatalogueError, match=(
             f"^{re.escape(str(catalogue_path))} is damaged, or is not a catalogue of schema \\d+ \\({detail}\\); it "
-            f"was left as it was: rebuild it with 'archive rebuild LOG {re.escape(str(catalogue_path))}'$")):
+            f"was left as it was: rebuild it with 'archive rebuild {re.escape(str(small_archive.log.path))} "
+            f"{re.escape(str(catalogue_path))}'$")):
         update(small_archive.log, catalogue_path)
     assert file_digest(catalogue_path) == before
 
@@ -502,7 +504,9 @@ def test_full_text_search_folds_what_the_catalogue_reference_says(tmp_path, quer
     ("UPDATE _catalogue SET log_position = -1", "gives log_position as -1"),
     ("UPDATE _catalogue SET log_head_hash = '123'", "gives log_head_hash as '123'"),
     ("UPDATE _catalogue SET schema_version = x'00'", "gives schema_version as b'\\x00'"),
+    ("UPDATE _catalogue SET log_position = x'0102'", "gives log_position as b'\\x01\\x02'"),
     ("DELETE FROM _catalogue", "its bookkeeping row (_catalogue) is missing"),
+    ("ALTER TABLE _catalogue DROP COLUMN log_head_hash", "cannot be read (no such column: log_head_hash)"),
 ])
 def test_a_catalogue_with_damaged_bookkeeping_is_named_and_left_alone_until_rebuilt(small_archive, catalogue_path,
                                                                                    damage, said):
@@ -511,11 +515,14 @@ def test_a_catalogue_with_damaged_bookkeeping_is_named_and_left_alone_until_rebu
         conn.execute(damage)
     conn.close()
     before = file_digest(catalogue_path)
-    for attempt in (lambda: status(catalogue_path), lambda: update(small_archive.log, catalogue_path)):
+    log = small_archive.log.path
+    # status() is not told the log, and says LOG; update() names the log it was given.
+    for attempt, named in ((lambda: status(catalogue_path), "LOG"), (lambda: status(catalogue_path, log=log), log),
+                           (lambda: update(small_archive.log, catalogue_path), log)):
         with pytest.raises(CatalogueError) as caught:
             attempt()
-        assert f"{catalogue_path} is damaged" in str(caught.value) and said in str(caught.value)
-        assert "archive rebuild LOG" in str(caught.value)
+        assert str(caught.value).startswith(f"{catalogue_path} is damaged: ") and said in str(caught.value)
+        assert str(caught.value).endswith(f"; rebuild it with 'archive rebuild {named} {catalogue_path}'")
         assert file_digest(catalogue_path) == before
     assert rebuild(small_archive.log, catalogue_path).position == small_archive.head().position  # as it says
 
@@ -529,6 +536,29 @@ def test_what_is_not_a_catalogue_says_what_it_is(tmp_path):
     sqlite3.connect(other).execute("CREATE TABLE t (a)").connection.close()
     with pytest.raises(CatalogueError, match="no _catalogue table"):
         status(other)
+
+
+def test_a_log_or_a_corrupt_database_given_as_a_catalogue_is_called_what_it_is(small_archive, catalogue_path):
+    log = small_archive.log.path
+    with pytest.raises(CatalogueError) as caught:
+        status(log)
+    assert str(caught.value) == (f"{log} is not an archive catalogue (it is an archive event log); give the catalogue "
+                                 f"built from it, or build one with 'archive rebuild {log} catalogue.db'")
+    # A catalogue whose schema page was overwritten past its header: a SQLite file SQLite cannot read.
+    rebuild(small_archive.log, catalogue_path)
+    with open(catalogue_path, "r+b") as handle:
+        handle.seek(100)
+        handle.write(bytes(range(256)) * 15)
+    before = file_digest(catalogue_path)
+    for attempt in (lambda: status(catalogue_path, log=log), lambda: update(small_archive.log, catalogue_path)):
+        with pytest.raises(CatalogueError) as caught:
+            attempt()
+        assert str(caught.value).startswith(f"{catalogue_path} is a SQLite database that SQLite cannot read (")
+        assert str(caught.value).endswith(f"remove it (and any catalogue.db-journal beside it) and build it again "
+                                          f"with 'archive rebuild {log} {catalogue_path}'")
+        assert file_digest(catalogue_path) == before
+    catalogue_path.unlink()  # as it says
+    assert rebuild(small_archive.log, catalogue_path).position == small_archive.head().position
 
 
 def test_a_catalogue_ahead_of_its_log_says_the_log_may_be_an_older_copy(small_archive, catalogue_path, tmp_path):
@@ -555,10 +585,57 @@ def test_an_event_changed_behind_the_logs_back_stops_the_rebuild_at_its_position
         conn.execute("DROP TRIGGER events_are_append_only_update")
         conn.execute("UPDATE events SET payload = ? WHERE position = 4", (payload,))
     conn.close()
-    with pytest.raises(archive.ArchiveError) as caught:
+    # The same error from the second process as from this one: its type, its position, the log named.
+    with pytest.raises(archive.DamagedLogError) as caught:
         rebuild(small_archive.log, catalogue_path, processes=processes)
-    assert "position 4: " in str(caught.value) and "the log is damaged" in str(caught.value)
+    assert caught.value.position == 4 and str(caught.value).startswith("position 4: ")
+    assert str(caught.value).endswith(f": the log is damaged; run 'archive verify {small_archive.log.path}' to see "
+                                      f"what else is wrong")
     assert file_digest(catalogue_path) == before
     assert [p.name for p in catalogue_path.parent.iterdir() if ".rebuild-" in p.name] == []
     with pytest.raises(archive.IntegrityError, match="position 4: .*the log is damaged"):
         list(small_archive.events())
+
+
+def _wrong(field: str, value):
+    return lambda data: {**data, field: value}
+
+
+#: Damage to the claim at position 6 that the projector does not stumble over itself: SQLite does, later
+#: (a dict it cannot store, a NOT NULL label), or nothing does (a subject never recorded, found by its hash).
+WRONG_FIELDS = [
+    pytest.param(_wrong("note", {"a": 1}), "it is not a valid event ($.note: expected a string, got dict)",
+                 id="a note SQLite cannot store"),
+    pytest.param(_wrong("subject_id", 5), "it is not a valid event ($.subject_id: expected a string, got int)",
+                 id="a subject id that is a number"),
+    pytest.param(_wrong("subject_id", "nobody"), "its bytes do not match its hash (one of them was changed after it "
+                                                 "was stored)", id="a subject never recorded"),
+    pytest.param('{"type": "NameRecorded", "version": 2}', "its payload is NameRecorded version 2, where the log's row "
+                                                           "says ClaimRecorded version 3", id="another type's event"),
+]
+
+
+@pytest.mark.parametrize("change, said", WRONG_FIELDS)
+@pytest.mark.parametrize("how", ["rebuild", "rebuild in two processes", "update"])
+def test_an_event_of_the_wrong_shape_is_named_by_its_position_not_by_sqlite(small_archive, catalogue_path, change,
+                                                                          said, how):
+    rebuild(small_archive.log, catalogue_path, as_of=5)
+    before = file_digest(catalogue_path)
+    damage_event(small_archive.log.path, 6, change)
+    with pytest.raises(archive.DamagedLogError) as caught:
+        if how == "update":
+            update(small_archive.log, catalogue_path)
+        else:
+            rebuild(small_archive.log, catalogue_path, processes=2 if "two" in how else 1)
+    assert str(caught.value) == (f"position 6: {said}: the log is damaged; run 'archive verify "
+                                 f"{small_archive.log.path}' to see what else is wrong")
+    assert file_digest(catalogue_path) == before
+    assert [p.name for p in catalogue_path.parent.iterdir() if p.name.startswith((".catalogue", "catalogue.db-"))] == []
+
+
+def test_a_rebuild_as_of_a_time_names_an_event_whose_time_cannot_be_read(small_archive, catalogue_path):
+    damage_event(small_archive.log.path, 3, _wrong("recorded_at", "not a time"))
+    with pytest.raises(archive.DamagedLogError) as caught:
+        rebuild(small_archive.log, catalogue_path, as_of=datetime(2030, 1, 1, tzinfo=timezone.utc))
+    assert caught.value.position == 3 and "$.recorded_at" in str(caught.value)
+    assert not catalogue_path.exists()

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from archive.cli import cli
 
-from .builders import archive_bound_by_permissions, file_digest
+from .builders import archive_bound_by_permissions, claim_position, damage_event, file_digest
 from .conftest import FIXTURE_BUNDLE
 from .test_sqlite_log import lifted_triggers
 
@@ -231,16 +231,66 @@ def test_a_new_log_in_a_read_only_directory_is_named_with_what_to_do(tmp_path):
 
 
 def test_commands_that_read_a_damaged_event_name_its_position_without_a_traceback(tmp_path):
-    log = tmp_path / "archive.db"
+    log, catalogue = tmp_path / "archive.db", tmp_path / "catalogue.db"
     assert run("import", log, FIXTURE_BUNDLE).exit_code == 0
+    assert run("rebuild", log, catalogue, "--as-of", "100").exit_code == 0
     conn = sqlite3.connect(log, isolation_level=None)
     with lifted_triggers(conn):
         conn.execute("UPDATE events SET payload = '[]' WHERE position = 200")
     conn.close()
-    for command in (["rebuild", log, tmp_path / "c.db"], ["timeline", log, "khrushchev"],
-                    ["export-annotations", log, tmp_path / "a.jsonl"]):
+    before = {path: file_digest(path) for path in (log, catalogue)}
+    said = (f"Error: position 200: its payload is not an event's JSON object (with a type and a version): the log is "
+            f"damaged; run 'archive verify {log}' to see what else is wrong")
+    later = "2030-01-01T00:00:00Z"
+    for command in (["rebuild", log, tmp_path / "c.db"], ["rebuild", log, tmp_path / "c.db", "--as-of", later],
+                    ["update", log, catalogue], ["timeline", log, "khrushchev"],
+                    ["export-annotations", log, tmp_path / "a.jsonl"], ["export", log, tmp_path / "bundle"],
+                    ["import", log, FIXTURE_BUNDLE]):  # the import compares the events it brings with those stored
         result = CliRunner().invoke(cli, [str(a) for a in command])
         assert result.exit_code == 1, (command, result.output)
         assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1, result.output
-        assert "Error: position 200: " in result.output and "the log is damaged" in result.output, result.output
-    assert not (tmp_path / "c.db").exists() and not (tmp_path / "a.jsonl").exists()
+        assert result.output.startswith(said), (command, result.output)
+    assert {path: file_digest(path) for path in (log, catalogue)} == before
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.endswith(("-wal", "-shm"))) == [
+        "archive.db", "catalogue.db"]
+
+
+def test_a_command_that_reads_a_damaged_claim_names_its_position_not_a_field_of_its_own(tmp_path):
+    log = tmp_path / "archive.db"
+    assert run("import", log, FIXTURE_BUNDLE).exit_code == 0
+    position = claim_position(log, "s000-c01")
+    damage_event(log, position, lambda data: {**data, "note": {"a": 1}})
+    before = file_digest(log)
+    # A retraction checks the claim's stream: the damage there is the log's, not the retraction's.
+    result = CliRunner().invoke(cli, ["retract", str(log), "s000-c01", "--reason", "r", "--curator", "ana"])
+    assert result.exit_code == 1
+    assert result.output == (f"Error: position {position}: it is not a valid event ($.note: expected a string, got "
+                             f"dict): the log is damaged; run 'archive verify {log}' to see what else is wrong\n")
+    assert file_digest(log) == before
+
+
+@pytest.mark.parametrize("damage, said", [
+    ("UPDATE _catalogue SET log_position = 'abc'", "its bookkeeping (_catalogue) gives log_position as 'abc'"),
+    ("UPDATE _catalogue SET log_position = 592, log_head_hash = '123'",
+     "its bookkeeping (_catalogue) gives log_head_hash as '123'"),
+    ("UPDATE _catalogue SET log_position = -1", "its bookkeeping (_catalogue) gives log_position as -1"),
+    ("UPDATE _catalogue SET log_position = x'00'", "its bookkeeping (_catalogue) gives log_position as b'\\x00'"),
+    ("DELETE FROM _catalogue", "its bookkeeping row (_catalogue) is missing"),
+])
+def test_a_catalogue_with_damaged_bookkeeping_is_one_line_naming_both_files(tmp_path, damage, said):
+    log, catalogue = tmp_path / "archive.db", tmp_path / "catalogue.db"
+    assert run("import", log, FIXTURE_BUNDLE).exit_code == 0
+    assert run("rebuild", log, catalogue).exit_code == 0
+    conn = sqlite3.connect(catalogue)
+    with conn:
+        conn.execute(damage)
+    conn.close()
+    before = {path: file_digest(path) for path in (log, catalogue)}
+    for command in (["update", log, catalogue], ["verify", log, "--catalogue", catalogue]):
+        result = CliRunner().invoke(cli, [str(a) for a in command])
+        assert result.exit_code == 1
+        assert result.output == (f"Error: {catalogue} is damaged: {said}; rebuild it with 'archive rebuild {log} "
+                                 f"{catalogue}'\n"), (command, result.output)
+    assert {path: file_digest(path) for path in (log, catalogue)} == before
+    assert run("rebuild", log, catalogue).exit_code == 0  # as it says
+    assert run("verify", log, "--catalogue", catalogue).output.startswith("ok: ")

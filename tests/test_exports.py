@@ -23,9 +23,11 @@ import archive
 from archive.annotations import ANNOTATION_CONTEXT, CLAIM_COLUMNS, annotations, claim_rows, statement
 from archive.catalogue import rebuild
 from archive.cli import cli
+from archive.log.base import chain_hash
 
-from .builders import archive_bound_by_permissions
+from .builders import archive_bound_by_permissions, claim_position, damage_event, file_digest
 from .conftest import FIXTURE_BUNDLE, ROOT
+from .test_sqlite_log import lifted_triggers
 
 URN_OR_URL = r"^(urn:[A-Za-z0-9][A-Za-z0-9-]{0,31}:\S+|https?://\S+)$"
 #: The motivations the Web Annotation vocabulary defines.
@@ -493,3 +495,47 @@ def test_every_public_archive_method_is_in_the_api_reference():
     methods = [name for name in dir(archive.Archive) if not name.startswith("_")]
     missing = [name for name in methods if f"`{name}(" not in page and f".{name}(" not in page]
     assert not missing, f"docs/api.md does not show Archive methods {missing}"
+
+
+@pytest.mark.parametrize("change, said", [
+    (lambda data: {**data, "note": "Edited by hand."},
+     "its bytes do not match its hash (one of them was changed after it was stored)"),
+    (lambda data: {**data, "predicate": 5}, "it is not a valid event ($.predicate: expected a string, got int)"),
+    (lambda data: {**data, "claim_id": 7}, "it is not a valid event ($.claim_id: expected a string, got int)"),
+    (lambda data: {k: v for k, v in data.items() if k != "selector"},
+     "it is not a valid event ($.selector: required field missing)"),
+    ('{"type": "NameRecorded", "version": 2}',
+     "its payload is NameRecorded version 2, where the log's row says ClaimRecorded version 3"),
+], ids=["a note edited", "a predicate that is a number", "a claim id that is a number", "no selector",
+        "another type's event"])
+def test_the_annotation_export_names_a_damaged_claim_by_its_position_and_writes_nothing(corpus, tmp_path, change,
+                                                                                         said):
+    log = _copy(corpus, tmp_path)
+    at = claim_position(log, "s000-c01")
+    damage_event(log, at, change)
+    before = file_digest(log)
+    with archive.open(log, create=False) as arc, pytest.raises(archive.DamagedLogError) as caught:
+        annotations(arc.log)
+    assert str(caught.value) == f"position {at}: {said}: the log is damaged; run 'archive verify {log}' to see what " \
+                                f"else is wrong"
+    result = run("export-annotations", log, tmp_path / "a.jsonld")
+    assert result.exit_code == 1 and result.output == f"Error: {caught.value}\n"
+    assert not (tmp_path / "a.jsonld").exists() and file_digest(log) == before
+
+
+def test_the_annotation_export_refuses_a_claim_recorded_twice_even_with_its_hash_recomputed(corpus, tmp_path):
+    # A forger who recomputes the hash (verify cannot tell, but a kept head can) still cannot slip a copy of
+    # one claim's event in the place of another's: the annotation would silently replace the first.
+    log = _copy(corpus, tmp_path)
+    first, second = claim_position(log, "s000-c01"), claim_position(log, "s000-c02")
+    conn = sqlite3.connect(log, isolation_level=None)
+    with lifted_triggers(conn):
+        payload = conn.execute("SELECT payload FROM events WHERE position = ?", (first,)).fetchone()[0]
+        row = conn.execute("SELECT stream_id, stream_version, prev_hash FROM events WHERE position = ?",
+                           (second,)).fetchone()
+        forged = chain_hash(second, row[0], row[1], row[2], payload.encode("utf-8"))
+        conn.execute("UPDATE events SET payload = ?, hash = ? WHERE position = ?", (payload, forged, second))
+    conn.close()
+    with archive.open(log, create=False) as arc, pytest.raises(archive.DamagedLogError) as caught:
+        annotations(arc.log)
+    assert caught.value.position == second and "the claim 's000-c01' is recorded twice" in str(caught.value)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
+import tempfile
 
 import pytest
 from click.testing import CliRunner
@@ -15,6 +17,7 @@ from archive.cli import cli
 from archive.errors import UnknownReferenceError
 from archive.timeline import timeline
 
+from .builders import claim_position, damage_event
 from .conftest import FIXTURE_BUNDLE
 from .test_catalogue import _fill, archive_batches
 
@@ -92,3 +95,26 @@ def test_timeline_order_is_consistent_with_containment(tmp_path_factory, batches
         assert (lo_a, hi_a) <= (lo_b, hi_b)
         # A span that strictly contains another starts no later, so it is listed first.
         assert not (lo_b < lo_a and hi_a <= hi_b)
+
+
+@pytest.mark.parametrize("change, said", [
+    (lambda data: {**data, "note": {"a": 1}}, "it is not a valid event ($.note: expected a string, got dict)"),
+    (lambda data: {**data, "subject_id": "nobody"},
+     "its bytes do not match its hash (one of them was changed after it was stored)"),
+], ids=["a note SQLite cannot store", "a subject never recorded"])
+def test_the_timeline_of_a_damaged_log_names_the_event_and_leaves_nothing_behind(shipped, tmp_path, monkeypatch,
+                                                                                 change, said):
+    log = tmp_path / "archive.db"
+    shutil.copyfile(shipped / "archive.db", log)
+    at = claim_position(log, "s000-c01")
+    damage_event(log, at, change)
+    work = tmp_path / "tmp"
+    work.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(work))  # where the throwaway catalogue is built
+    with pytest.raises(archive.DamagedLogError) as caught:
+        timeline(log, "khrushchev")
+    assert str(caught.value) == f"position {at}: {said}: the log is damaged; run 'archive verify {log}' to see what " \
+                                f"else is wrong"
+    assert list(work.iterdir()) == []
+    result = CliRunner().invoke(cli, ["timeline", str(log), "khrushchev"])
+    assert result.exit_code == 1 and result.output == f"Error: {caught.value}\n"

@@ -17,6 +17,7 @@ from .errors import (  # noqa: E402
     BundleError,
     CatalogueError,
     ConcurrencyError,
+    DamagedLogError,
     DateError,
     DuplicateEventError,
     IntegrityError,
@@ -71,6 +72,7 @@ __all__ = [
     "ConcurrencyError",
     "LogBusyError",
     "IntegrityError",
+    "DamagedLogError",
     "BundleError",
     "CatalogueError",
 ]

@@ -12,6 +12,9 @@ assessment counts), as the catalogue's projector does; a test holds the two to
 the same answers. Entity merges are *not* applied: the annotation names the
 entities the curator named when reading the source (``subject_id`` as
 recorded); merges are a later identification, which the catalogue shows.
+Each event is checked against its hash as it is read: an event changed behind
+the log's back is refused (DamagedLogError, naming its position), not cited as
+what a curator recorded.
 
 Each claim becomes one ``Annotation``:
 
@@ -59,9 +62,9 @@ from . import __version__
 from .catalogue.build import damaged, is_damage
 from .catalogue.build import status as catalogue_status
 from .catalogue.schema import SCHEMA_VERSION
-from .codec import upcast
-from .errors import CatalogueError
-from .log.base import EventLog
+from .codec import first_damaged, upcast
+from .errors import CatalogueError, DamagedLogError
+from .log.base import EventLog, chain_hash, damaged as damaged_event
 
 __all__ = [
     "ANNOTATION_CONTEXT",
@@ -137,66 +140,82 @@ def _claims(log: EventLog) -> tuple[list[dict[str, Any]], dict[str, dict[str, An
     sources: dict[str, dict[str, Any]] = {}
     claims: dict[str, dict[str, Any]] = {}
     for stored in log.read():
-        data = upcast(stored.data())
-        kind = data["type"]
-        if kind == "SourceRecorded":
-            sources[data["source_id"]] = data
-        elif kind == "EntityRecorded":
-            labels[data["entity_id"]] = data["label"]
-        elif kind == "WorkRecorded":
-            works[data["work_id"]] = data["title"]
-        elif kind == "ClaimRecorded":
-            date = data.get("date")
-            claims[data["claim_id"]] = {
-                "event": data,
-                "claim_id": data["claim_id"],
-                "subject_id": data["subject_id"],
-                "subject_label": labels.get(data["subject_id"]),
-                "predicate": data["predicate"],
-                "object_id": data.get("object_id"),
-                "object_label": labels.get(data.get("object_id")) if data.get("object_id") else None,
-                "object_literal": data.get("object_literal"),
-                "date": None if date is None else {
-                    "as_written": date["as_written"], "edtf": date["edtf"],
-                    "calendar": date.get("calendar", "gregorian"), "original": date.get("original")},
-                "voice": data.get("voice", "author"),
-                "speaker": data.get("speaker"),
-                "speaker_id": data.get("speaker_id"),
-                "cited_work_id": data.get("cited_work_id"),
-                "cited_work_title": works.get(data.get("cited_work_id", "")),
-                "note": data.get("note"),
-                "source_id": data["source_id"],
-                "source_title": sources[data["source_id"]]["title"] if data["source_id"] in sources else None,
-                "status": "asserted",
-                "status_reason": None,
-                "superseded_by": None,
-                "rank": "normal",
-                "rank_reason": None,
-                "history": [],
-                "modified": None,
-            }
-        elif kind not in ("ClaimRetracted", "ClaimSuperseded", "ClaimAssessed"):
-            continue  # names, merges, conclusions: not part of an annotation
-        if kind.startswith("Claim"):
-            claim = claims[data["claim_id"]]
-            if kind == "ClaimRetracted":
-                claim["status"], claim["status_reason"] = "retracted", data["reason"]
-            elif kind == "ClaimSuperseded":
-                claim["status"], claim["status_reason"] = "superseded", data["reason"]
-                claim["superseded_by"] = data["by_claim_id"]
-            elif kind == "ClaimAssessed":
-                claim["rank"], claim["rank_reason"] = data["rank"], data["reason"]
-            if kind != "ClaimRecorded":
-                claim["modified"] = data["recorded_at"]
-            step = {"event_type": kind, "event_id": data["event_id"], "position": stored.position,
-                    "curator": data["curator"], "recorded_at": data["recorded_at"]}
-            if kind == "ClaimSuperseded":
-                step["by_claim_id"] = data["by_claim_id"]
-            if kind == "ClaimAssessed":
-                step["rank"] = data["rank"]
-            if "reason" in data:
-                step["reason"] = data["reason"]
-            claim["history"].append(step)
+        # An annotation cites what the log holds as recorded: an event changed since (found by its hash,
+        # a hundredth of the export's time) is refused, not exported as if a curator had written it.
+        if chain_hash(stored.position, stored.stream_id, stored.stream_version, stored.prev_hash,
+                      stored.payload) != stored.hash:
+            raise first_damaged([stored]) or damaged_event(stored.position, "its bytes do not match its hash")
+        # Every event was checked when it was appended, so the fields are read as they are, and what
+        # cannot be read was changed behind the log's back. (A try costs nothing until something is raised.)
+        try:
+            data = upcast(stored.data())
+            kind = data["type"]
+            if kind == "SourceRecorded":
+                sources[data["source_id"]] = data
+            elif kind == "EntityRecorded":
+                labels[data["entity_id"]] = data["label"]
+            elif kind == "WorkRecorded":
+                works[data["work_id"]] = data["title"]
+            elif kind == "ClaimRecorded":
+                if data["claim_id"] in claims:  # a copy of another claim's event: it would replace that claim
+                    raise ValueError(f"the claim {data['claim_id']!r} is recorded twice")
+                date = data.get("date")
+                claims[data["claim_id"]] = {
+                    "event": data,
+                    "claim_id": data["claim_id"],
+                    "subject_id": data["subject_id"],
+                    "subject_label": labels.get(data["subject_id"]),
+                    "predicate": data["predicate"],
+                    "object_id": data.get("object_id"),
+                    "object_label": labels.get(data.get("object_id")) if data.get("object_id") else None,
+                    "object_literal": data.get("object_literal"),
+                    "date": None if date is None else {
+                        "as_written": date["as_written"], "edtf": date["edtf"],
+                        "calendar": date.get("calendar", "gregorian"), "original": date.get("original")},
+                    "voice": data.get("voice", "author"),
+                    "speaker": data.get("speaker"),
+                    "speaker_id": data.get("speaker_id"),
+                    "cited_work_id": data.get("cited_work_id"),
+                    "cited_work_title": works.get(data.get("cited_work_id", "")),
+                    "note": data.get("note"),
+                    "source_id": data["source_id"],
+                    "source_title": sources[data["source_id"]]["title"] if data["source_id"] in sources else None,
+                    "status": "asserted",
+                    "status_reason": None,
+                    "superseded_by": None,
+                    "rank": "normal",
+                    "rank_reason": None,
+                    "history": [],
+                    "modified": None,
+                }
+            elif kind not in ("ClaimRetracted", "ClaimSuperseded", "ClaimAssessed"):
+                continue  # names, merges, conclusions: not part of an annotation
+            if kind.startswith("Claim"):
+                claim = claims[data["claim_id"]]
+                if kind == "ClaimRetracted":
+                    claim["status"], claim["status_reason"] = "retracted", data["reason"]
+                elif kind == "ClaimSuperseded":
+                    claim["status"], claim["status_reason"] = "superseded", data["reason"]
+                    claim["superseded_by"] = data["by_claim_id"]
+                elif kind == "ClaimAssessed":
+                    claim["rank"], claim["rank_reason"] = data["rank"], data["reason"]
+                if kind != "ClaimRecorded":
+                    claim["modified"] = data["recorded_at"]
+                step = {"event_type": kind, "event_id": data["event_id"], "position": stored.position,
+                        "curator": data["curator"], "recorded_at": data["recorded_at"]}
+                if kind == "ClaimSuperseded":
+                    step["by_claim_id"] = data["by_claim_id"]
+                if kind == "ClaimAssessed":
+                    step["rank"] = data["rank"]
+                if "reason" in data:
+                    step["reason"] = data["reason"]
+                claim["history"].append(step)
+        except DamagedLogError:
+            raise
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+            # This event, or an earlier one it refers to (a claim whose id was changed, say).
+            raise first_damaged(log.read(upto=stored.position)) or damaged_event(
+                stored.position, f"it cannot be read as an event ({type(exc).__name__}: {exc})") from None
     return sorted(claims.values(), key=lambda c: c["claim_id"]), sources
 
 
@@ -242,11 +261,21 @@ def _annotation(claim: dict[str, Any], sources: dict[str, dict[str, Any]]) -> di
 
 def annotations(log: EventLog) -> dict[str, Any]:
     """Every claim in ``log`` as a Web Annotation, in one ``AnnotationCollection`` (sorted by claim id)."""
-    claims, sources = _claims(log)
+    try:
+        claims, sources = _claims(log)
+        items = [_annotation(claim, sources) for claim in claims]
+    except DamagedLogError as exc:
+        raise exc.in_log(getattr(log, "path", None)) from None
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+        # What _claims read was sound, what it made of it is not: a field of the wrong type, sorted or
+        # written out. Which event it came from is found by reading every one (on this failure path only).
+        found = first_damaged(log.read())
+        if found is None:
+            raise
+        raise found.in_log(getattr(log, "path", None)) from None
     head = log.head()
     collection_id = uuid.uuid5(uuid.NAMESPACE_URL, f"{NAMESPACE}log:{head.hash}")
     page_id = uuid.uuid5(collection_id, "page:1")
-    items = [_annotation(claim, sources) for claim in claims]
     collection: dict[str, Any] = {
         "@context": CONTEXT,
         "id": f"urn:uuid:{collection_id}",

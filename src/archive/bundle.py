@@ -10,7 +10,10 @@ Importing is atomic: the whole file lands, or nothing does, and the error
 names the file, the line and the field. Events already in the log are
 recognised by id and skipped, so importing the same bundle twice changes
 nothing. Exporting writes the stored bytes as they are, so export → import
-into an empty log reproduces positions and hashes exactly.
+into an empty log reproduces positions and hashes exactly; it checks each
+event against its hash as it goes, and refuses a log changed behind its back
+(whose bundle would pass the change off as recorded: an import gives a changed
+event a hash of its own), unless asked to copy it as stored, for a rescue.
 
 An import reads, validates and appends the file a chunk of lines at a time,
 all inside one transaction of the log (one write lock, one commit), so its
@@ -29,10 +32,10 @@ from typing import Any, Callable, Iterator
 
 import attrs
 
-from .codec import decode_with_payload, duplicate_key, parse_json_line, upcast
+from .codec import decode_with_payload, duplicate_key, first_damaged, parse_json_line, upcast
 from .core import Archive
-from .errors import BundleError, Place, ValidationError
-from .log.base import AppendResult, EventLog, StoredEvent, blob_id
+from .errors import BundleError, DamagedLogError, IntegrityError, Place, ValidationError
+from .log.base import GENESIS_HASH, AppendResult, EventLog, StoredEvent, blob_id, chain_hash, damaged
 from .model import Event
 from .safety import is_sqlite_database, resolve_target
 
@@ -223,11 +226,31 @@ def import_bundle(archive: Archive, path: str | os.PathLike, *,
     return AppendResult(stored, already)
 
 
-def export_bundle(archive: Archive, directory: str | os.PathLike) -> int:
+def _unsound(stored: StoredEvent, position: int, prev_hash: str) -> DamagedLogError | None:
+    """Why the export cannot copy this event (expected at ``position``, after ``prev_hash``), or None."""
+    if stored.position != position:
+        return damaged(stored.position, f"the log skips from position {position - 1} to it (an event was removed)")
+    if stored.prev_hash != prev_hash:
+        return damaged(position, "it does not follow the event before it (its prev_hash is not that event's hash)")
+    if b"\n" in stored.payload:  # canonical JSON has none: it would split its line of events.jsonl in two
+        return first_damaged([stored]) or damaged(position, "its payload holds a line break")
+    if chain_hash(position, stored.stream_id, stored.stream_version, prev_hash, stored.payload) != stored.hash:
+        return first_damaged([stored])  # says whether it can still be read as an event
+    return None
+
+
+def export_bundle(archive: Archive, directory: str | os.PathLike, *, as_stored: bool = False) -> int:
     """Write the whole log as a bundle into ``directory`` (new or empty); returns the number of events.
 
     The bundle is written into a temporary directory beside the target and
     renamed into place, so a failed export leaves no half bundle.
+
+    Each event is checked against its hash and the one before it, and each document against its id,
+    as they are copied: a log changed behind its back is refused (DamagedLogError, IntegrityError),
+    naming the first damaged position or source, because importing its bundle would give a changed
+    event a hash of its own, and hide the change. ``as_stored=True`` copies everything as it is
+    stored, unchecked: to rescue what is left of a damaged log (an import then refuses each
+    damaged line or document, naming it).
     """
     # A link to an empty directory is followed: the bundle takes the directory's place, the link stays.
     resolved = resolve_target(directory)
@@ -248,24 +271,58 @@ def export_bundle(archive: Archive, directory: str | os.PathLike) -> int:
         (temp / SOURCES_DIR).mkdir()
         used: dict[str, str] = {}
         count = 0
+        prev_hash = GENESIS_HASH
         with open(temp / EVENTS_FILE, "wb") as out:
             for stored in archive.stored_events():
-                out.write(stored.payload + b"\n")
                 count += 1
+                if not as_stored:
+                    # One hash per event (a third of the export's time), so that no change made behind the
+                    # log's back leaves it in a bundle; the reasons are worked out only for a bad one.
+                    if (stored.position != count or stored.prev_hash != prev_hash
+                            or chain_hash(count, stored.stream_id, stored.stream_version, prev_hash,
+                                          stored.payload) != stored.hash or b"\n" in stored.payload):
+                        raise _unsound(stored, count, prev_hash) or damaged(
+                            stored.position, "its bytes do not match its hash")
+                    prev_hash = stored.hash
+                out.write(stored.payload + b"\n")
                 if stored.type != "SourceRecorded":
                     continue
-                data = upcast(stored.data())
-                source_id, filename = data["source_id"], data["filename"]
+                try:
+                    data = upcast(stored.data())
+                    source_id, filename = data["source_id"], data["filename"]
+                    if (type(filename) is not str or not filename or filename in (".", "..")
+                            or any(c in filename for c in "/\\\x00")):
+                        # Written as it is, it would put the document outside sources/.
+                        raise ValueError(f"its filename {filename!r} is not a plain file name")
+                    content = archive.log.get_blob(source_id)
+                except (DamagedLogError, KeyError, TypeError, ValueError, AttributeError) as exc:
+                    if as_stored:  # its line is copied as it is; the import will name it
+                        continue
+                    raise first_damaged([stored]) or damaged(
+                        stored.position, f"its document cannot be found from it ({type(exc).__name__}: {exc})"
+                    ) from None
+                if content is None or (not as_stored and blob_id(content) != source_id):
+                    if as_stored:
+                        continue
+                    log = getattr(archive.log, "path", None) or "LOG"
+                    raise IntegrityError(
+                        ("its document is missing" if content is None else "its document's bytes do not hash to its "
+                         "id (they were changed after they were stored)")
+                        + f": the log is damaged; run 'archive verify {log}' to see what else is wrong",
+                        source_id=source_id)
                 name = filename
                 if used.get(name, source_id) != source_id:
                     name = f"{source_id.removeprefix('sha256:')}-{filename}"
                 if name in used:
                     continue
                 used[name] = source_id
-                (temp / SOURCES_DIR / name).write_bytes(archive.source_bytes(source_id))
+                (temp / SOURCES_DIR / name).write_bytes(content)
         if target.exists():
             target.rmdir()
         os.replace(temp, target)
+    except DamagedLogError as exc:
+        shutil.rmtree(temp, ignore_errors=True)
+        raise exc.in_log(getattr(archive.log, "path", None)) from None
     except BaseException:
         shutil.rmtree(temp, ignore_errors=True)
         raise

@@ -24,7 +24,7 @@ from .bundle import export_bundle, import_bundle
 from .catalogue import rebuild as rebuild_catalogue
 from .catalogue import update as update_catalogue
 from .core import open_archive
-from .errors import ArchiveError
+from .errors import ArchiveError, DamagedLogError, IntegrityError
 from .safety import is_sqlite_database, resolve_target, sqlite_file_beside
 
 LOG = click.argument("log", type=click.Path(dir_okay=False, path_type=Path))
@@ -89,6 +89,8 @@ def clean_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
         except BrokenPipeError:  # `archive timeline … | head`: the reader left; that is not an error
             sys.stdout = open(os.devnull, "w")
             return None
+        except DamagedLogError as exc:  # named by the file given: the library may not have known it
+            raise click.ClickException(str(exc.in_log(kwargs.get("log", kwargs.get("path"))))) from None
         except ArchiveError as exc:
             raise click.ClickException(str(exc)) from None
         except sqlite3.DatabaseError as exc:
@@ -151,16 +153,31 @@ def import_(log: Path, path: Path) -> None:
 @cli.command()
 @LOG
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--as-stored", is_flag=True,
+              help="Copy the events and documents as they are stored, without checking them: to rescue "
+                   "what is left of a damaged log (the import then refuses each damaged line, naming it).")
 @clean_errors
-def export(log: Path, directory: Path) -> None:
+def export(log: Path, directory: Path, as_stored: bool) -> None:
     """Write LOG as a bundle into DIRECTORY (which must be new or empty).
+
+    Each event is checked against its hash as it is copied, and each document
+    against its id: a log changed behind its back is refused, naming the first
+    damaged position, and nothing is written.
 
     Example:
 
+    \b
         archive export archive.db exported-bundle
+        archive export damaged.db rescued-bundle --as-stored
     """
     with _existing_log(log) as archive:
-        count = export_bundle(archive, directory)
+        try:
+            count = export_bundle(archive, directory, as_stored=as_stored)
+        except IntegrityError as exc:
+            # The library's error, and the way out that only this command has.
+            raise click.ClickException(f"{exc.in_log(log) if isinstance(exc, DamagedLogError) else exc}; nothing "
+                                       f"was written: to rescue what is sound, export it with --as-stored "
+                                       f"and repair or remove the lines the import refuses") from None
     click.echo(f"exported {count} event(s) to {directory}")
 
 
@@ -270,7 +287,7 @@ def verify(log: Path, expect, catalogue: Path | None) -> None:
     if expect is not None and catalogue is not None:
         raise click.UsageError("give --expect-head or --catalogue, not both")
     if catalogue is not None:
-        built = status(catalogue)
+        built = status(catalogue, log=log)
         expect = Head(built.position, built.head_hash)
     with _existing_log(log) as archive, _Progress("verifying", archive.head().position) as progress:
         report = archive.verify(progress=progress, expect=expect)

@@ -30,7 +30,8 @@ from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
 from . import fastjson
-from .errors import Place, ValidationError
+from .errors import DamagedLogError, Place, ValidationError
+from .log.base import StoredEvent, chain_hash, damaged
 from .model import EVENT_CLASSES, Event
 
 __all__ = [
@@ -41,6 +42,8 @@ __all__ = [
     "canonical_bytes",
     "encode",
     "decode",
+    "decode_stored",
+    "first_damaged",
     "parse_json_line",
     "format_timestamp",
     "EVENT_TYPES",
@@ -638,6 +641,37 @@ def _first_duplicate(node: Any, path: str) -> str | None:
 def decode(payload: bytes, place: Place | None = None) -> Event:
     """Decode stored canonical bytes into the current event class."""
     return from_dict(fastjson.loads(payload), place)
+
+
+def decode_stored(stored: StoredEvent) -> Event:
+    """Decode an event the log holds; DamagedLogError, naming its position, if it is not a valid event.
+
+    Every event was valid when it was appended: one that is not now was changed behind the log's back,
+    and an error about its fields alone would read as if the caller's input were wrong.
+    """
+    try:
+        return from_dict(stored.data())
+    except ValidationError as exc:
+        raise damaged(stored.position, f"it is not a valid event ({exc.path}: {exc.problem})") from None
+
+
+def first_damaged(events: Iterable[StoredEvent]) -> DamagedLogError | None:
+    """The error for the first of these stored events that is not a valid event, or not its hash's, or None.
+
+    Slow (it decodes every event): for failure paths, to say which event a reader that trusts the
+    log's events (the projector, the annotation export) tripped over, or whether it was one at all.
+    The hash finds what decoding cannot: a claim about an entity that was never recorded, say.
+    """
+    for stored in events:
+        try:
+            decode_stored(stored)
+        except DamagedLogError as exc:
+            return exc
+        if chain_hash(stored.position, stored.stream_id, stored.stream_version, stored.prev_hash,
+                      stored.payload) != stored.hash:
+            return damaged(stored.position, "its bytes do not match its hash (one of them was changed after it "
+                                            "was stored)")
+    return None
 
 
 def iter_decoded(payloads: Iterable[bytes]) -> Iterable[Event]:

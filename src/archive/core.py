@@ -14,7 +14,7 @@ import os
 from datetime import datetime
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
-from .codec import canonical_bytes, decode, decode_with_payload, from_dict, to_dict_checked, upcast
+from .codec import canonical_bytes, decode, decode_stored, decode_with_payload, to_dict_checked, upcast
 from .errors import DuplicateEventError, Place, UnknownReferenceError, ValidationError
 from .log.base import AppendResult, EventLog, Head, NewEvent, StoredEvent, blob_id, damaged
 from .log.sqlite import SQLiteEventLog
@@ -172,7 +172,9 @@ class Archive:
             if same_as is not None:
                 # The same event may come back written differently (a default written out, a time
                 # given with its offset instead of in UTC): it is already there if it means the same.
-                if same_as != new.payload and decode(same_as) != event:
+                # (The stored one decoded as stored, so that an event damaged in the log is named as such.)
+                if same_as != new.payload and (decode_stored(previous) if previous is not None
+                                               else decode(same_as)) != event:
                     raise DuplicateEventError(
                         "this event id is already used by an event with different content", path="$.event_id",
                         value=new.event_id, place=place,
@@ -206,9 +208,15 @@ class Archive:
             # The stored event's own field, without structuring the whole event: stored
             # events were checked when they were appended.
             for stored in self.log.read_stream(f"source:{source_id}"):
-                data = upcast(stored.data())
-                if data["type"] == "SourceRecorded":
-                    self._media_types[source_id] = data["media_type"]
+                try:
+                    data = upcast(stored.data())
+                    media_type = data["media_type"] if data["type"] == "SourceRecorded" else None
+                except (KeyError, TypeError) as exc:  # changed behind the log's back: decoding it says how
+                    decode_stored(stored)
+                    raise damaged(stored.position, f"it cannot be read as an event ({type(exc).__name__}: {exc})"
+                                  ) from None
+                if media_type is not None:
+                    self._media_types[source_id] = media_type
                     break
             else:
                 return None
@@ -303,7 +311,7 @@ class Archive:
         """
         old = None
         for stored in self.log.read_stream(f"claim:{claim_id}"):
-            event = from_dict(stored.data())
+            event = decode_stored(stored)
             if isinstance(event, ClaimRecorded):
                 old = event
         if old is None:
@@ -381,7 +389,7 @@ class Archive:
     def source(self, source_id: str) -> SourceRecorded | None:
         """The source's metadata event, or None if it is not recorded."""
         for stored in self.log.read_stream(f"source:{source_id}"):
-            event = from_dict(stored.data())
+            event = decode_stored(stored)
             if isinstance(event, SourceRecorded):
                 return event
         return None
@@ -409,11 +417,7 @@ class Archive:
     def events(self, *, after: int = 0, upto: int | None = None) -> Iterator[Event]:
         """The events in log order, decoded and upcast to their current versions."""
         for stored in self.log.read(after=after, upto=upto):
-            try:
-                event = from_dict(stored.data())
-            except ValidationError as exc:  # it was valid when appended: the log was changed behind its back
-                raise damaged(stored.position, f"it is not a valid event ({exc.path}: {exc.problem})") from None
-            yield event
+            yield decode_stored(stored)
 
     def head(self) -> Head:
         return self.log.head()

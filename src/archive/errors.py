@@ -23,6 +23,7 @@ __all__ = [
     "ConcurrencyError",
     "LogBusyError",
     "IntegrityError",
+    "DamagedLogError",
     "BundleError",
     "CatalogueError",
     "Place",
@@ -178,6 +179,28 @@ class IntegrityError(ArchiveError, ValueError):
         else:
             text = problem
         super().__init__(text)
+
+
+class DamagedLogError(IntegrityError):
+    """An event the log holds cannot be read as an event: the log was changed behind its back.
+
+    Every event was checked when it was appended, so this is damage, not bad input. ``position``
+    names the event; ``log`` the log's file, when the code that found it knows it (:meth:`in_log`).
+    """
+
+    def __init__(self, what: str, *, position: int, log: object = None):
+        self.what = what
+        self.log = log
+        super().__init__(what, position=position)
+        # "position N: …" as verify words its problems; the log named in the command to run.
+        Exception.__init__(self, f"position {position}: {what}: the log is damaged; run 'archive verify "
+                                 f"{'LOG' if log is None else log}' to see what else is wrong")
+
+    def in_log(self, log: object) -> "DamagedLogError":
+        """This error naming the log's file (itself if it names one already, or ``log`` is None)."""
+        if self.log is not None or log is None:
+            return self
+        return DamagedLogError(self.what, position=self.position, log=log)
 
 
 class BundleError(ArchiveError, ValueError):

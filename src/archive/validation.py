@@ -21,7 +21,7 @@ import attrs
 from . import dates
 from .errors import Place, UnknownReferenceError, ValidationError
 from .log.base import EventLog, StoredEvent, blob_id
-from .codec import from_dict
+from .codec import first_damaged, from_dict
 from .model import (
     ENTITY_KINDS,
     EVENT_CLASSES,
@@ -283,7 +283,10 @@ class Validator:
         key = (stream_id, only)
         if key not in self._loaded:
             stored = self.log.read_stream(stream_id) if self._log_versions.get(stream_id, 1) else []
-            self._loaded[key] = [from_dict(e.data()) for e in stored if only is None or e.type in only]
+            try:
+                self._loaded[key] = [from_dict(e.data()) for e in stored if only is None or e.type in only]
+            except ValidationError as exc:  # valid when appended: one was changed behind the log's back
+                raise first_damaged(e for e in stored if only is None or e.type in only) or exc from None
             self._expected.setdefault(stream_id, len(stored))
         in_batch = self._batch.get(stream_id, [])
         if only is not None:

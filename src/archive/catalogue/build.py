@@ -17,6 +17,7 @@ open the file for writing at all.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import queue
@@ -36,11 +37,12 @@ import orjson
 import sqlite_utils
 
 from .. import _child
-from ..errors import ArchiveError, CatalogueError
-from ..log.base import EventLog, Head
+from ..codec import first_damaged
+from ..errors import ArchiveError, CatalogueError, DamagedLogError
+from ..log.base import EventLog, Head, damaged as damaged_event
 from ..log.scan import scanner
 from ..log.sqlite import APPLICATION_ID, is_read_only
-from ..safety import SQLITE_HEADER, Target, resolve_target, sqlite_file_beside
+from ..safety import SQLITE_HEADER, Target, is_sqlite_database, resolve_target, sqlite_file_beside
 from .projector import Batch, Projector, repoint, static_rows
 from .schema import FTS, FTS_TOKENIZE, SCHEMA_VERSION, TABLES, VIEWS
 
@@ -204,7 +206,7 @@ _HEX64 = re.compile("[0-9a-f]{64}")
 PARALLEL_FROM = 20_000
 
 _FRAME = struct.Struct(">cQ")  # kind, length of the body
-_BATCH, _BATCH_JSON, _PROGRESS, _REPOINT, _END = b"B", b"J", b"P", b"R", b"E"
+_BATCH, _BATCH_JSON, _PROGRESS, _REPOINT, _END, _DAMAGED = b"B", b"J", b"P", b"R", b"E", b"D"
 
 
 def _load(log: EventLog, conn: sqlite3.Connection, upto: int, progress: Progress | None,
@@ -244,7 +246,7 @@ def _frames(stream: IO[bytes], frames: queue.Queue) -> None:
 
 def _load_from_reader(child: subprocess.Popen, errors: IO[bytes], conn: sqlite3.Connection,
                       progress: Progress | None) -> tuple[int, list[tuple]]:
-    applied, repoint_rows = None, []
+    applied, repoint_rows, failure = None, [], None
     frames: queue.Queue = queue.Queue(maxsize=4)  # bounded: the child is at most a few batches ahead
     reader = threading.Thread(target=_frames, args=(child.stdout, frames), name="rebuild-reader", daemon=True)
     reader.start()
@@ -261,6 +263,8 @@ def _load_from_reader(child: subprocess.Popen, errors: IO[bytes], conn: sqlite3.
                 repoint_rows = [tuple(row) for row in json.loads(body)]
             elif kind == _END:
                 applied = int(body)
+            elif kind == _DAMAGED:  # the same error as a projector here would raise, not a line of text
+                failure = damaged_event(**json.loads(body))
         drained = True
     finally:
         if not drained:  # this side failed: stop the child, and let the reader thread reach its end
@@ -270,6 +274,8 @@ def _load_from_reader(child: subprocess.Popen, errors: IO[bytes], conn: sqlite3.
         reader.join()
         child.stdout.close()
         child.wait()
+    if failure is not None:
+        raise failure
     if child.returncode != 0 or applied is None:
         errors.seek(0)
         detail = errors.read().decode("utf-8", "replace").strip().splitlines()[-1:] or ["no message"]
@@ -298,12 +304,48 @@ def _reader_main(argv: list[str]) -> None:
         projector = Projector(None, log.get_blob, bulk=True, write=write)
         try:
             applied = _apply(log, projector, 0, upto, lambda count: send(_PROGRESS, str(count).encode()))
+        except DamagedLogError as exc:  # sent as its fields: the parent raises it as it is
+            send(_DAMAGED, json.dumps({"position": exc.position, "what": exc.what}).encode())
+            out.flush()
+            sys.exit(1)
         except ArchiveError as exc:  # its last line of stderr is what the parent reports
             sys.stderr.write(f"{exc}\n")
             sys.exit(1)
         send(_REPOINT, json.dumps(projector.repoint_rows()).encode())
     send(_END, str(applied).encode())
     out.flush()
+
+
+#: What projecting an event the log should never have held can raise, besides DamagedLogError: the projector
+#: trusts the events (they were checked when appended), so a field of the wrong type, or a reference to
+#: nothing, surfaces only when SQLite takes the row, or when a later event looks it up.
+_FROM_AN_EVENT = (sqlite3.IntegrityError, sqlite3.ProgrammingError, sqlite3.InterfaceError, sqlite3.DataError,
+                  KeyError, TypeError, ValueError, AttributeError, IndexError, OverflowError)
+
+
+def _damage_behind(exc: BaseException, log: EventLog, after: int, upto: int) -> BaseException:
+    """The damaged event among ``after`` < position <= ``upto`` that explains ``exc``, or ``exc`` itself.
+
+    Called only when projecting them failed, so the slow search (each event decoded, each hash
+    recomputed) costs nothing while the log is sound; a failure it cannot explain is a bug, and stays
+    as it was.
+    """
+    if isinstance(exc, DamagedLogError):  # met at its position: an earlier event may be the one to blame
+        return first_damaged(log.read(after=after, upto=exc.position)) or exc
+    return first_damaged(log.read(after=after, upto=upto)) or exc
+
+
+def _naming_the_log(build: Callable) -> Callable:
+    """Let a damaged event's error name the log's file, which the projector that met it does not know."""
+
+    @functools.wraps(build)
+    def wrapper(log: EventLog, *args, **kwargs):
+        try:
+            return build(log, *args, **kwargs)
+        except DamagedLogError as exc:
+            raise exc.in_log(getattr(log, "path", None)) from None
+
+    return wrapper
 
 
 def _head_at(log: EventLog, position: int) -> Head:
@@ -338,8 +380,15 @@ def position_as_of(log: EventLog, moment: datetime) -> int:
         raise CatalogueError("--as-of needs a timezone, e.g. 2026-11-23T10:00:00Z")
     position = 0
     for stored in log.read():
-        recorded = datetime.fromisoformat(json.loads(stored.payload)["recorded_at"])
-        if recorded > moment:
+        try:
+            recorded = datetime.fromisoformat(stored.data()["recorded_at"])
+            later = recorded > moment
+        except DamagedLogError:
+            raise
+        except (KeyError, TypeError, ValueError) as exc:  # it had a time when it was appended
+            raise first_damaged([stored]) or damaged_event(
+                stored.position, f"its recorded_at cannot be read ({type(exc).__name__}: {exc})") from None
+        if later:
             break
         position = stored.position
     return position
@@ -359,6 +408,7 @@ def _remove_stale_temporaries(target: Path) -> None:
             pass
 
 
+@_naming_the_log
 def rebuild(log: EventLog, catalogue: str | os.PathLike, *, as_of: int | datetime | None = None,
             progress: Progress | None = None, processes: int | None = None) -> BuildResult:
     """Build the catalogue from scratch (up to ``as_of``, default the head) and swap it in atomically.
@@ -404,16 +454,19 @@ def rebuild(log: EventLog, catalogue: str | os.PathLike, *, as_of: int | datetim
             db = sqlite_utils.Database(conn)
             _create_schema(db)
             conn.execute("BEGIN")
-            applied, repoint_rows = _load(log, conn, upto, progress, processes)
-            # Indexes after the load (which needs none), those the re-pointing filters on first.
-            _create_indexes(db, repoint=True)
-            repoint(conn, repoint_rows)
-            _create_indexes(db, repoint=False)
-            conn.execute("UPDATE _catalogue SET log_position = ?, log_head_hash = ? WHERE id = 1",
-                         (final_head.position, final_head.hash))
-            conn.execute("COMMIT")
-            _finish_schema(db)
-            _check_foreign_keys(conn)
+            try:
+                applied, repoint_rows = _load(log, conn, upto, progress, processes)
+                # Indexes after the load (which needs none), those the re-pointing filters on first.
+                _create_indexes(db, repoint=True)
+                repoint(conn, repoint_rows)
+                _create_indexes(db, repoint=False)
+                conn.execute("UPDATE _catalogue SET log_position = ?, log_head_hash = ? WHERE id = 1",
+                             (final_head.position, final_head.hash))
+                conn.execute("COMMIT")
+                _finish_schema(db)
+                _check_foreign_keys(conn)
+            except (*_FROM_AN_EVENT, CatalogueError) as exc:  # the second process's failure, a dangling reference
+                raise _damage_behind(exc, log, 0, upto) from None
             conn.execute("PRAGMA journal_mode = DELETE")
         finally:
             conn.close()
@@ -498,17 +551,37 @@ def is_damage(exc: sqlite3.Error) -> bool:
             or "malformed" in text)
 
 
-def damaged(path: Path, detail: object) -> CatalogueError:
-    """The error for a catalogue with a table or column gone (dropped by hand, or another schema), or corrupt."""
+def damaged(path: Path, detail: object, log: str | os.PathLike | None = None) -> CatalogueError:
+    """The error for a catalogue with a table or column gone (dropped by hand, or another schema), or corrupt.
+
+    ``log``: the log it is built from, when the caller knows it, for the command to run.
+    """
     return CatalogueError(f"{path} is damaged, or is not a catalogue of schema {SCHEMA_VERSION} ({detail}); it was "
-                          f"left as it was: rebuild it with 'archive rebuild LOG {path}'")
+                          f"left as it was: rebuild it with 'archive rebuild {log or 'LOG'} {path}'")
 
 
-def status(catalogue: str | os.PathLike) -> CatalogueStatus:
-    """Read a catalogue's bookkeeping row without writing to it."""
+def _bookkeeping_damaged(path: Path, what: str, log: str | os.PathLike | None) -> CatalogueError:
+    return CatalogueError(f"{path} is damaged: {what}; rebuild it with "
+                          f"'archive rebuild {log or 'LOG'} {path}'")
+
+
+def _is_event_log(path: Path) -> bool:
+    """Whether the file's header says it is an archive event log (its application id), without opening it."""
+    with open(path, "rb") as handle:
+        header = handle.read(72)
+    return (header.startswith(SQLITE_HEADER) and len(header) == 72
+            and struct.unpack(">I", header[68:72])[0] == APPLICATION_ID)
+
+
+def status(catalogue: str | os.PathLike, *, log: str | os.PathLike | None = None) -> CatalogueStatus:
+    """Read a catalogue's bookkeeping row without writing to it.
+
+    ``log``: the log the catalogue should be built from, named in the command an error suggests.
+    """
     path = Path(catalogue)
+    build_it = f"'archive rebuild {log or 'LOG'} {path}'"
     if not path.exists():
-        raise CatalogueError(f"no catalogue at {path}; build one with 'archive rebuild LOG {path}'")
+        raise CatalogueError(f"no catalogue at {path}; build one with {build_it}")
     kind = resolve_target(path).kind
     if kind != "file":  # SQLite would wait for ever on a named pipe
         raise CatalogueError(f"{path} is a {kind}, not an archive catalogue; give the catalogue's file, "
@@ -517,17 +590,29 @@ def status(catalogue: str | os.PathLike) -> CatalogueStatus:
     try:
         row = conn.execute("SELECT log_position, log_head_hash, schema_version FROM _catalogue WHERE id = 1").fetchone()
     except sqlite3.OperationalError as exc:
-        if "no such table" not in str(exc):  # locked by a writer, or a hot journal a read cannot roll back
-            raise CatalogueError(f"{path} cannot be read now ({exc}); if another process is updating it, "
-                                 f"try again when it is done") from None
-        raise CatalogueError(f"{path} is not an archive catalogue (it has no _catalogue table)") from None
-    except sqlite3.DatabaseError:  # not a database at all
-        raise CatalogueError(f"{path} is not an archive catalogue (it is not a SQLite database)") from None
+        if "no such table" in str(exc):
+            if _is_event_log(path):
+                raise CatalogueError(f"{path} is not an archive catalogue (it is an archive event log); give the "
+                                     f"catalogue built from it, or build one with 'archive rebuild {path} "
+                                     f"catalogue.db'") from None
+            raise CatalogueError(f"{path} is not an archive catalogue (it has no _catalogue table)") from None
+        if is_damage(exc):  # the table is there, a column of it is not
+            raise _bookkeeping_damaged(path, f"its bookkeeping (_catalogue) cannot be read ({exc})", log) from None
+        # Locked by a writer, or a hot journal a read cannot roll back.
+        raise CatalogueError(f"{path} cannot be read now ({exc}); if another process is updating it, "
+                             f"try again when it is done") from None
+    except sqlite3.DatabaseError as exc:
+        if not is_sqlite_database(path):
+            raise CatalogueError(f"{path} is not an archive catalogue (it is not a SQLite database)") from None
+        # A SQLite file SQLite cannot read: corrupt, whatever it was. A catalogue can be built again; a
+        # rebuild will not replace what it cannot read, so it has to go first.
+        raise CatalogueError(f"{path} is a SQLite database that SQLite cannot read ({exc}); it was left as it "
+                             f"was: if it is a catalogue, remove it (and any {path.name}-journal beside it) and "
+                             f"build it again with {build_it}") from None
     finally:
         conn.close()
-    rebuild_it = f"rebuild it with 'archive rebuild LOG {path}'"
     if row is None:
-        raise CatalogueError(f"{path} is damaged: its bookkeeping row (_catalogue) is missing; {rebuild_it}")
+        raise _bookkeeping_damaged(path, "its bookkeeping row (_catalogue) is missing", log)
     position, head_hash, schema_version = row
     for name, value, sound in (
         ("log_position", position, type(position) is int and position >= 0),
@@ -535,34 +620,35 @@ def status(catalogue: str | os.PathLike) -> CatalogueStatus:
         ("schema_version", schema_version, type(schema_version) is int and schema_version >= 1),
     ):
         if not sound:
-            raise CatalogueError(f"{path} is damaged: its bookkeeping (_catalogue) gives {name} as {value!r}; "
-                                 f"{rebuild_it}")
+            raise _bookkeeping_damaged(path, f"its bookkeeping (_catalogue) gives {name} as {value!r}", log)
     return CatalogueStatus(position=position, head_hash=head_hash, schema_version=schema_version)
 
 
+@_naming_the_log
 def update(log: EventLog, catalogue: str | os.PathLike, *, progress: Progress | None = None) -> BuildResult:
     """Apply the events the catalogue has not seen yet; rebuild if there is no catalogue."""
     path = Path(catalogue)
     if not path.exists():
         return rebuild(log, path, progress=progress)
-    current = status(path)
+    log_name = getattr(log, "path", None) or "LOG"  # as the commands the errors suggest write it
+    current = status(path, log=log_name)
     if current.schema_version != SCHEMA_VERSION:
         raise CatalogueError(
             f"{path} has catalogue schema {current.schema_version}, this library writes {SCHEMA_VERSION}; "
-            f"run 'archive rebuild LOG {path}'"
+            f"run 'archive rebuild {log_name} {path}'"
         )
     head = log.head()
     if current.position > head.position:
         raise CatalogueError(
             f"{path} was built from {current.position} events, but the log ends at position {head.position}: "
             f"if the log was restored from an older copy, its last {current.position - head.position} event(s) are "
-            f"lost (see 'archive verify LOG --catalogue {path}'); otherwise the catalogue is another log's. "
-            f"Rebuilding it ('archive rebuild LOG {path}') would show the log as it is now"
+            f"lost (see 'archive verify {log_name} --catalogue {path}'); otherwise the catalogue is another log's. "
+            f"Rebuilding it ('archive rebuild {log_name} {path}') would show the log as it is now"
         )
     if _head_at(log, current.position).hash != current.head_hash:
         raise CatalogueError(
             f"{path} was not built from this log (its position {current.position} and hash do not match); "
-            f"run 'archive rebuild LOG {path}'"
+            f"run 'archive rebuild {log_name} {path}'"
         )
     if head.position == current.position:
         return BuildResult(path, head.position, head.hash, 0, False)
@@ -577,23 +663,32 @@ def update(log: EventLog, catalogue: str | os.PathLike, *, progress: Progress | 
         # outside a transaction; defer_foreign_keys lasts until the transaction ends.
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("BEGIN IMMEDIATE")
+        position = None  # until the events are being applied, no failure is theirs
         try:
             conn.execute("PRAGMA defer_foreign_keys = ON")
             # A table dropped by hand would otherwise be found, as "no such table", by the first event
             # that needs it, or never, and the catalogue called up to date.
             present = {name for (name,) in conn.execute("SELECT name FROM sqlite_master")}
             if not _EXPECTED <= present:
-                raise damaged(path, f"missing: {', '.join(sorted(_EXPECTED - present))}")
+                raise damaged(path, f"missing: {', '.join(sorted(_EXPECTED - present))}", log_name)
             # Re-read under the write lock: another update may have run since status().
-            position = conn.execute("SELECT log_position FROM _catalogue WHERE id = 1").fetchone()[0]
+            row = conn.execute("SELECT log_position FROM _catalogue WHERE id = 1").fetchone()
+            if row is None or type(row[0]) is not int or row[0] < 0:
+                found = None if row is None else row[0]
+                raise _bookkeeping_damaged(path, f"its bookkeeping (_catalogue) gives log_position as {found!r}",
+                                           log_name)
+            position = row[0]
             applied = _apply(log, Projector(conn, log.get_blob), position, head.position, progress)
             conn.execute("UPDATE _catalogue SET log_position = ?, log_head_hash = ? WHERE id = 1",
                          (head.position, head.hash))
             try:
                 conn.execute("COMMIT")
-            except sqlite3.IntegrityError:
-                # The transaction is still open: name the first dangling reference (a check of the
-                # whole catalogue, on this failure path only); the rollback below undoes the update.
+            except sqlite3.IntegrityError as exc:
+                # The transaction is still open: name the damaged event that left a reference dangling,
+                # or else the first dangling reference (a check of the whole catalogue, on this failure
+                # path only); the rollback below undoes the update.
+                if (found := _damage_behind(exc, log, position, head.position)) is not exc:
+                    raise found from None
                 _check_foreign_keys(conn)
                 raise CatalogueError("this update would leave a dangling reference in the catalogue; "
                                      "this is a bug in the projection: please report it") from None
@@ -601,13 +696,21 @@ def update(log: EventLog, catalogue: str | os.PathLike, *, progress: Progress | 
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             if is_damage(exc):
-                raise damaged(path, exc) from None
+                raise damaged(path, exc, log_name) from None
             if is_read_only(exc):  # found by the first write
                 raise CatalogueError(
                     f"{path} cannot be written ({exc}): it, or its directory {path.parent} (where an update keeps "
                     f"{path.name}-journal), is read-only; it was left as it was: make both writable, or rebuild the "
                     f"catalogue somewhere writable") from None
-            raise
+            if position is None:
+                raise
+            raise _damage_behind(exc, log, position, head.position) from None
+        except _FROM_AN_EVENT as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            if position is None:
+                raise
+            raise _damage_behind(exc, log, position, head.position) from None
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")

@@ -16,6 +16,7 @@ from typing import Any, ContextManager, Iterator, Mapping, Protocol, Sequence, r
 import attrs
 
 from .. import fastjson
+from ..errors import DamagedLogError
 
 __all__ = ["NewEvent", "StoredEvent", "Head", "EventLog", "GENESIS_HASH", "chain_hash", "blob_id"]
 
@@ -73,15 +74,15 @@ class StoredEvent:
             raise damaged(self.position, f"its payload is not JSON ({exc})") from None
         if type(data) is not dict or type(data.get("type")) is not str or type(data.get("version")) is not int:
             raise damaged(self.position, "its payload is not an event's JSON object (with a type and a version)")
+        if data["type"] != self.type or data["version"] != self.version:  # another event's payload
+            raise damaged(self.position, f"its payload is {data['type']} version {data['version']}, where the log's "
+                                         f"row says {self.type} version {self.version}")
         return data
 
 
-def damaged(position: int, what: str) -> Exception:
+def damaged(position: int, what: str) -> DamagedLogError:
     """The error for an event the log holds but that cannot be read: the log was changed behind its back."""
-    from ..errors import IntegrityError
-
-    return IntegrityError(f"{what}: the log is damaged; 'archive verify' on it says what else is wrong",
-                          position=position)
+    return DamagedLogError(what, position=position)
 
 
 @attrs.frozen
