@@ -273,3 +273,20 @@ def test_a_rescued_bundle_is_imported_once_its_damaged_line_is_removed(bundle_co
     with archive.open(tmp_path / "new.db") as arc:
         import_bundle(arc, tmp_path / "out")
         assert arc.head().position == len(lines) - 1 and arc.verify().ok
+
+
+def test_a_line_too_long_to_be_an_event_is_refused_before_it_is_read_whole(bundle_copy, log_path, tmp_path,
+                                                                          monkeypatch):
+    lines = _lines(bundle_copy)[1:4]  # an entity and two of its names: no document needed
+    limit = max(len(line.encode()) for line in lines)  # the longest of them still fits
+    monkeypatch.setattr(archive.bundle, "MAX_LINE_BYTES", limit)
+    events = tmp_path / "joined.jsonl"
+    events.write_text("\n".join(lines) + "\n" + "x" * (limit + 1) + "\n", encoding="utf-8")
+    with archive.open(log_path) as arc:
+        with pytest.raises(ValidationError, match=r"joined.jsonl:4: \$: the line is longer than") as caught:
+            import_bundle(arc, events)
+        assert _rows(arc) == []
+    assert "one event per line" in str(caught.value)
+    events.write_text("\n".join(lines), encoding="utf-8")  # at the limit, and no final line break
+    with archive.open(log_path) as arc:
+        assert len(import_bundle(arc, events).stored) == 3

@@ -44,6 +44,12 @@ __all__ = ["read_bundle", "import_bundle", "export_bundle", "LoadedBundle", "EVE
 EVENTS_FILE = "events.jsonl"
 SOURCES_DIR = "sources"
 
+#: The longest line an events file may have. Every text field of an event is capped
+#: (20,000 characters), so a real event line is far shorter; a longer one is a file
+#: that is not an events file (or lost its line breaks), and reading it whole could
+#: take all the memory there is.
+MAX_LINE_BYTES = 16 * 1024 * 1024
+
 
 @attrs.frozen
 class LoadedBundle:
@@ -114,9 +120,14 @@ def _read_chunks(path: str | os.PathLike, *, progress: Callable[[int], None] | N
     shown = str(events_path)
     chunk = LoadedBundle()
     with open(events_path, "rb") as handle:  # line by line: the file may be bigger than memory
-        for number, line in enumerate(handle, start=1):
+        for number, line in enumerate(iter(lambda: handle.readline(MAX_LINE_BYTES + 1), b""), start=1):
             if line.endswith(b"\n"):
                 line = line[:-1]
+            elif len(line) > MAX_LINE_BYTES:
+                raise ValidationError(
+                    f"the line is longer than {MAX_LINE_BYTES // (1024 * 1024)} MiB, so it cannot be one event",
+                    path="$", value="", place=Place(shown, number), show_value=False,
+                    hint="an events file holds one event per line (JSON Lines); is this the right file?")
             if size is not None and len(chunk.events) == size:
                 yield chunk
                 chunk = LoadedBundle()
