@@ -72,8 +72,10 @@ def test_the_day_after_the_switch_follows_the_last_julian_day():
     (julian_to_gregorian, (1894, 4, 0), "$.date.original", "day 0 does not exist"),
     (julian_to_gregorian, (0, 1, 1), "$.date.original", "year 0 is outside"),
     (gregorian_to_julian, (10000, 1, 1), "$.date.edtf", "year 10000 is outside"),
-    (julian_to_gregorian, (1, 1, 1), "$.date.original", "falls outside the years 0001 to 9999 in the Gregorian"),
-    (julian_to_gregorian, (9999, 12, 31), "$.date.original", "falls outside the years 0001 to 9999"),
+    (julian_to_gregorian, (1, 1, 1), "$.date.original",
+     "Julian 0001-01-01 is Gregorian 0000-12-30, outside the years 0001 to 9999"),
+    (julian_to_gregorian, (9999, 12, 31), "$.date.original",
+     "Julian 9999-12-31 is Gregorian 10000-03-13, outside"),
     (julian_to_gregorian, (1894, "4", 3), "$.date.original", "must be integers"),
     (gregorian_to_julian, (True, 1, 1), "$.date.edtf", "must be integers"),
 ])

@@ -227,14 +227,19 @@ def _convert(year: int, month: int, day: int, *, julian_in: bool, path: str) -> 
     jdn = _jdn(year, month, day, julian_in)
     result = _jdn_to_gregorian(jdn) if julian_in else _jdn_to_julian(jdn)
     if not 1 <= result[0] <= 9999:
-        target = _calendar_name(not julian_in)
+        # Say what the day becomes: "0001-01-01 falls outside the years 0001 to 9999" reads as a contradiction.
+        source, target = _calendar_name(julian_in), _calendar_name(not julian_in)
         raise DateError(
-            f"{year:04d}-{month:02d}-{day:02d} falls outside the years 0001 to 9999 "
-            f"in the {target} calendar",
+            f"{source} {year:04d}-{month:02d}-{day:02d} is {target} {_signed_year(result[0])}-{result[1]:02d}-"
+            f"{result[2]:02d}, outside the years 0001 to 9999 that dates can have",
             path=path,
             value=(year, month, day),
         )
     return result
+
+
+def _signed_year(year: int) -> str:
+    return f"{year:04d}" if year >= 0 else f"-{-year:04d}"
 
 
 def julian_to_gregorian(year: int, month: int, day: int) -> tuple[int, int, int]:
