@@ -134,6 +134,20 @@ def test_rss_growth_and_targets(report):
         assert key in report["meta"]
 
 
+@pytest.mark.parametrize("events, scaled", [(10_000, False), (100_000, True)])
+def test_verify_is_scaled_up_to_a_million_only_from_the_size_that_verifies_in_two_processes(report, events, scaled):
+    from archive.verify import PARALLEL_FROM
+    from benchmarks.run import Harness
+
+    size = {**report["sizes"][-1], "events": events}
+    verify = next(t for t in Harness.targets([size], report["rss_vs_100k"]) if t["name"] == "verify")
+    if scaled:
+        assert events >= PARALLEL_FROM
+        assert verify["extrapolated_to_1m"] == round(verify["measured"] * 1_000_000 / events, 1)
+    else:
+        assert events < PARALLEL_FROM and verify["extrapolated_to_1m"] is None
+
+
 def test_the_synthetic_log_is_deterministic(tmp_path):
     from benchmarks import synth
 
