@@ -25,7 +25,7 @@ import pytest
 from archive.log.base import blob_id
 from archive.model import (
     ClaimAssessed, ClaimDate, ClaimRecorded, ClaimRetracted, ClaimSuperseded, ConclusionRecorded, EntitiesMerged,
-    EntityRecorded, EntitySplit, NameRecorded, SourceRecorded, WorkCited, WorkRecorded,
+    EntityRecorded, EntitySplit, NameRecorded, SourceDescriptionCorrected, SourceRecorded, WorkCited, WorkRecorded,
 )
 from archive.text import make_selector
 
@@ -51,6 +51,11 @@ class Builder:
                                media_type="text/plain; charset=utf-8", filename=filename, derived_from=derived_from,
                                derivation="a test derivation" if derived_from else None)
         return event, {event.source_id: content}
+
+    def correct_source(self, source_id: str, *, cleared: tuple[str, ...] = (),
+                       **changes: str) -> SourceDescriptionCorrected:
+        return SourceDescriptionCorrected(**self._stamp(), source_id=source_id, reason="the title page says so",
+                                          cleared=cleared, **changes)
 
     def retract(self, claim_id: str) -> ClaimRetracted:
         return ClaimRetracted(**self._stamp(), claim_id=claim_id, reason="recorded in error")

@@ -11,13 +11,19 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
+from archive.model import CLEARABLE_FIELDS
+
 from .builders import Builder
 
 WORDS = ["Khrushchev", "Hrușciov", "Хрущёв", "secretário", "partido", "Kiev", "1938", "“integração”", "Moscou",
          "Politburo", "de", "a", "o", "Ucrânia", "primeiro", "na", "the", "Stalin’s", "ș", "é"]
 PREDICATES = ["held_office", "born", "died", "occurred", "member_of"]
 DATES = ["1938", "1925", "1953-03", "1953-03-01", "1953-03-05", "1961", "1962", "1936/1939", "1950~", "195X"]
-OPERATIONS = ["source", "derived", "entity", "name", "claim", "claim", "claim", "retract", "supersede", "assess",
+#: New values a source correction may give the fields it changes.
+DESCRIPTIONS = {"title": ["Source", "Карьера", "Carreira política"], "language": ["en", "pt", "ro", "ru-petr1708"],
+                "author": ["Chubarov, Alex", "Taubman"], "published": ["2013", "2007/2017", "1970~"],
+                "note": ["Read from the title page.", "Ссылка"]}
+OPERATIONS = ["source", "derived", "describe", "entity", "name", "claim", "claim", "claim", "retract", "supersede", "assess",
               "merge", "split", "conclusion", "work", "cite", "cite"]
 
 
@@ -34,6 +40,7 @@ def archive_batches(draw, max_batches: int = 4, max_events: int = 6):
     cited: dict[str, set] = {}     # source_id -> works it cites
     citations: set = set()         # (work, source, start, end): recorded once
     count = {"claim": 0, "conclusion": 0}
+    described: dict[str, dict] = {}  # source_id -> its description as corrected so far
 
     def passage(text: str) -> tuple[str, int]:
         """Some consecutive words of ``text`` and which of their occurrences."""
@@ -61,8 +68,23 @@ def archive_batches(draw, max_batches: int = 4, max_events: int = 6):
                 if event.source_id in {s.source_id for s, _ in sources}:
                     continue
                 sources.append((event, text))
+                described[event.source_id] = {"title": event.title, "language": event.language}
                 events.append(event)
                 blobs.update(blob)
+            elif op == "describe" and sources:
+                source_id = draw(st.sampled_from(sources))[0].source_id
+                current = described[source_id]
+                changes, cleared = {}, []
+                for name in sorted(draw(st.sets(st.sampled_from(sorted(DESCRIPTIONS)), min_size=1, max_size=3))):
+                    if name in CLEARABLE_FIELDS and current.get(name) is not None and draw(st.booleans()):
+                        cleared.append(name)
+                    elif (value := draw(st.sampled_from(DESCRIPTIONS[name]))) != current.get(name):
+                        changes[name] = value
+                if changes or cleared:
+                    events.append(build.correct_source(source_id, cleared=tuple(cleared), **changes))
+                    current.update(changes)
+                    for name in cleared:
+                        del current[name]
             elif op == "entity" or (op in ("name", "claim", "merge", "conclusion") and len(entities) < 2):
                 entity_id = f"e{len(entities)}"
                 entities.append(entity_id)

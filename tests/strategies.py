@@ -64,6 +64,7 @@ from hypothesis import strategies as st
 from archive.codec import to_dict
 from archive.dates import LAST_JULIAN_DAY, julian_to_gregorian
 from archive.model import (
+    CLEARABLE_FIELDS,
     ENTITY_KINDS,
     RANKS,
     VOICES,
@@ -78,6 +79,7 @@ from archive.model import (
     EntityRecorded,
     EntitySplit,
     NameRecorded,
+    SourceDescriptionCorrected,
     SourceRecorded,
     TextSelector,
     WorkCited,
@@ -424,6 +426,24 @@ def source_recorded(draw) -> SourceRecorded:
 
 
 @st.composite
+def source_description_corrected(draw) -> SourceDescriptionCorrected:
+    """A ``SourceDescriptionCorrected`` giving some fields and removing some others, never none."""
+    values = {
+        "title": texts(120), "language": languages(), "kind": texts(40), "author": texts(60), "publisher": texts(60),
+        "origin_url": st.just("https://www.allrussias.com/soviet_russia/khrushchev_1.asp"),
+        "published": gregorian_edtf(), "retrieved": gregorian_edtf(),
+        "note": notes(),  # lines of texts(): never blank, as a correction's note must not be
+    }
+    given = draw(st.sets(st.sampled_from(sorted(values))))
+    left = [name for name in CLEARABLE_FIELDS if name not in given]
+    cleared = draw(st.lists(st.sampled_from(left), unique=True, min_size=0 if given else 1)) if left else []
+    return SourceDescriptionCorrected(
+        **draw(_envelope()), source_id=draw(source_ids()), reason=draw(reasons()), cleared=tuple(cleared),
+        **{name: draw(values[name]) for name in sorted(given)},
+    )
+
+
+@st.composite
 def entity_recorded(draw) -> EntityRecorded:
     """An ``EntityRecorded`` of any kind, sometimes with a note."""
     return EntityRecorded(
@@ -573,6 +593,7 @@ def work_cited(draw) -> WorkCited:
 #: One strategy per event class the codec knows, by type name.
 EVENT_STRATEGIES: dict[str, st.SearchStrategy[Any]] = {
     "SourceRecorded": source_recorded(),
+    "SourceDescriptionCorrected": source_description_corrected(),
     "EntityRecorded": entity_recorded(),
     "NameRecorded": name_recorded(),
     "ClaimRecorded": claim_recorded(),

@@ -46,6 +46,7 @@ class ArchiveMachine(RuleBasedStateMachine):
         # the model
         self.accepted: list[bytes] = []            # payloads, in log order
         self.texts: dict[str, str] = {}            # source id -> text
+        self.descriptions: dict[str, dict] = {}    # source id -> title, language, author, published, as corrected
         self.entities: list[str] = []
         self.merged: dict[str, str] = {}
         self.claims: dict[str, dict] = {}          # claim id -> subject, status, rank, superseded_by, work
@@ -79,6 +80,28 @@ class ArchiveMachine(RuleBasedStateMachine):
         event, blobs = self.build.source(text, filename=f"{self.ids}.txt")
         self._append([event], blobs)
         self.texts[event.source_id] = text
+        self.descriptions[event.source_id] = {"title": event.title, "language": event.language, "author": None,
+                                              "published": None}
+
+    @precondition(lambda self: self.texts)
+    @rule(data=st.data(), title=st.sampled_from([None, "Carreira", "Хрущёв"]),
+          language=st.sampled_from([None, "pt", "ro"]), author=st.sampled_from([None, "Chubarov", "clear"]),
+          published=st.sampled_from([None, "2013", "2007/2017", "clear"]))
+    def correct_source(self, data, title, language, author, published):
+        """A correction changing what it names; one that would change nothing is refused, the file unchanged."""
+        source_id = data.draw(st.sampled_from(sorted(self.texts)))
+        current = self.descriptions[source_id]
+        asked = {"title": title, "language": language, "author": author, "published": published}
+        changes = {k: v for k, v in asked.items() if v not in (None, "clear")}
+        cleared = tuple(k for k, v in asked.items() if v == "clear")
+        event = self.build.correct_source(source_id, cleared=cleared, **changes)
+        after = {**current, **changes, **{k: None for k in cleared}}
+        if after == current or any(current[k] == v for k, v in changes.items()) or any(
+                current[k] is None for k in cleared):
+            self._refused([event], "a correction that changes nothing")
+            return
+        self._append([event])
+        self.descriptions[source_id] = after
 
     @rule(kind=st.sampled_from(["person", "office", "event"]))
     def record_entity(self, kind):
@@ -274,6 +297,8 @@ class ArchiveMachine(RuleBasedStateMachine):
             current = dict(conn.execute("SELECT entity_id, current_id FROM entities"))
             citations = set(conn.execute("SELECT source_id, work_id FROM citations"))
             works = [w for (w,) in conn.execute("SELECT work_id FROM cited_works ORDER BY rowid")]
+            descriptions = {row[0]: dict(zip(("title", "language", "author", "published"), row[1:]))
+                            for row in conn.execute("SELECT source_id, title, language, author, published FROM sources")}
         finally:
             conn.close()
         expected = {c: {**v, "subject": self._resolve(v["subject"])} for c, v in self.claims.items()}
@@ -281,6 +306,7 @@ class ArchiveMachine(RuleBasedStateMachine):
         assert current == {e: self._resolve(e) for e in self.entities}
         assert citations == self.citations
         assert works == self.works
+        assert descriptions == self.descriptions
 
     # -- invariants ---------------------------------------------------------------------
     @invariant()

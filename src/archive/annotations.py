@@ -65,6 +65,7 @@ from .catalogue.schema import SCHEMA_VERSION
 from .codec import first_damaged, upcast
 from .errors import CatalogueError, DamagedLogError
 from .log.base import EventLog, chain_hash, damaged as damaged_event
+from .model import DESCRIPTION_FIELDS
 
 __all__ = [
     "ANNOTATION_CONTEXT",
@@ -152,6 +153,13 @@ def _claims(log: EventLog) -> tuple[list[dict[str, Any]], dict[str, dict[str, An
             kind = data["type"]
             if kind == "SourceRecorded":
                 sources[data["source_id"]] = data
+            elif kind == "SourceDescriptionCorrected":  # the annotations describe the source as corrected
+                source = sources[data["source_id"]] = dict(sources[data["source_id"]])
+                for name in DESCRIPTION_FIELDS:
+                    if name in data:
+                        source[name] = data[name]
+                    elif name in data.get("cleared", ()):
+                        source.pop(name, None)
             elif kind == "EntityRecorded":
                 labels[data["entity_id"]] = data["label"]
             elif kind == "WorkRecorded":
@@ -179,7 +187,7 @@ def _claims(log: EventLog) -> tuple[list[dict[str, Any]], dict[str, dict[str, An
                     "cited_work_title": works.get(data.get("cited_work_id", "")),
                     "note": data.get("note"),
                     "source_id": data["source_id"],
-                    "source_title": sources[data["source_id"]]["title"] if data["source_id"] in sources else None,
+                    "source_title": None,  # filled in at the end: a later correction may change it
                     "status": "asserted",
                     "status_reason": None,
                     "superseded_by": None,
@@ -216,6 +224,8 @@ def _claims(log: EventLog) -> tuple[list[dict[str, Any]], dict[str, dict[str, An
             # This event, or an earlier one it refers to (a claim whose id was changed, say).
             raise first_damaged(log.read(upto=stored.position)) or damaged_event(
                 stored.position, f"it cannot be read as an event ({type(exc).__name__}: {exc})") from None
+    for claim in claims.values():
+        claim["source_title"] = sources.get(claim["source_id"], {}).get("title")
     return sorted(claims.values(), key=lambda c: c["claim_id"]), sources
 
 

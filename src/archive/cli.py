@@ -26,6 +26,7 @@ from .catalogue import update as update_catalogue
 from .core import open_archive
 from .errors import ArchiveError, DamagedLogError, IntegrityError
 from .safety import is_sqlite_database, resolve_target, sqlite_file_beside
+from .model import CLEARABLE_FIELDS
 
 LOG = click.argument("log", type=click.Path(dir_okay=False, path_type=Path))
 CATALOGUE = click.argument("catalogue", type=click.Path(dir_okay=False, path_type=Path))
@@ -415,6 +416,45 @@ def split(log: Path, entity_id: str, reason: str, curator: str) -> None:
     with _existing_log(log) as archive:
         archive.split(entity_id, reason=reason, curator=curator)
     click.echo(f"split {entity_id} from the entity it was merged into")
+
+
+@cli.command(name="correct-source")
+@LOG
+@click.argument("source_id")
+@click.option("--title", help="The source's title.")
+@click.option("--language", help="Its language, as a BCP 47 tag (pt, ro, en-GB).")
+@click.option("--kind", help="What sort of text it is.")
+@click.option("--author", help="Its author.")
+@click.option("--publisher", help="Its publisher or web site.")
+@click.option("--origin-url", help="Where it was retrieved from.")
+@click.option("--published", help="When it was published (EDTF).")
+@click.option("--retrieved", help="When it was retrieved (EDTF).")
+@click.option("--note", help="The curator's note on it.")
+@click.option("--clear", "cleared", multiple=True, type=click.Choice(CLEARABLE_FIELDS),
+              help="Remove a field that should not have been given (repeatable).")
+@REASON
+@CURATOR
+@clean_errors
+def correct_source(log: Path, source_id: str, cleared: tuple[str, ...], reason: str, curator: str,
+                   **changes: str | None) -> None:
+    """Correct the description of source SOURCE_ID: give the fields that change, --clear those to remove.
+
+    The document's bytes and the event that recorded it stay as they are; the
+    catalogue shows the corrected description and lists every change in
+    source_corrections. A title and a language can be corrected, not removed.
+
+    Example:
+
+    \b
+        archive correct-source archive.db \\
+            sha256:07090910e4a03dc3962a6ab338390bd7a3041e0c01cada2d879f854dde00ca17 \\
+            --published 2007/2017 --reason "its footer: (c) 2007-2017" --curator ana
+    """
+    given = {name: value for name, value in changes.items() if value is not None}
+    with _existing_log(log) as archive:
+        event = archive.correct_source(source_id, reason=reason, curator=curator, cleared=cleared, **given)
+    fields = ", ".join(event.changes())
+    click.echo(f"corrected {fields} of {source_id} (event {event.event_id})")
 
 
 # -- browse, cite and exchange ----------------------------------------------------------------------

@@ -682,6 +682,7 @@ def iter_decoded(payloads: Iterable[bytes]) -> Iterable[Event]:
 #: Which field of each event type names its stream, and the stream's prefix.
 _STREAM_KEYS = {
     "SourceRecorded": ("source", "source_id"),
+    "SourceDescriptionCorrected": ("source", "source_id"),
     "EntityRecorded": ("entity", "entity_id"),
     "NameRecorded": ("entity", "entity_id"),
     "ClaimRecorded": ("claim", "claim_id"),

@@ -19,6 +19,7 @@ from .errors import DuplicateEventError, Place, UnknownReferenceError, Validatio
 from .log.base import AppendResult, EventLog, Head, NewEvent, StoredEvent, blob_id, damaged
 from .log.sqlite import SQLiteEventLog
 from .model import (
+    DESCRIPTION_FIELDS,
     ClaimAssessed,
     ClaimDate,
     ClaimRecorded,
@@ -30,10 +31,12 @@ from .model import (
     EntityRecorded,
     Event,
     NameRecorded,
+    SourceDescriptionCorrected,
     SourceRecorded,
     TextSelector,
     WorkCited,
     WorkRecorded,
+    corrected_description,
     new_event_id,
     utc_now,
 )
@@ -345,6 +348,23 @@ class Archive:
         return self._record(EntitiesMerged, curator, recorded_at, event_id, entity_id=entity_id, into_id=into_id,
                             reason=reason)
 
+    def correct_source(self, source_id: str, *, reason: str, curator: str, cleared: Sequence[str] = (),
+                       recorded_at: datetime | None = None, event_id: str | None = None,
+                       **changes: str) -> SourceDescriptionCorrected:
+        """Correct the source's description: new values for some of its fields, and ``cleared`` to remove some.
+
+        ``changes`` are any of ``title``, ``language``, ``kind``, ``author``, ``publisher``, ``origin_url``,
+        ``published``, ``retrieved`` and ``note``; ``cleared`` names optional fields that should not have
+        been given. The recorded event stays as it was (:meth:`source`); :meth:`source_description` gives
+        the description with every correction applied.
+        """
+        unknown = sorted(set(changes) - set(DESCRIPTION_FIELDS))
+        if unknown:  # as a TypeError would say it, but naming what can be corrected
+            raise TypeError(f"correct_source() cannot change {', '.join(unknown)}; it corrects "
+                            f"{', '.join(DESCRIPTION_FIELDS)}")
+        return self._record(SourceDescriptionCorrected, curator, recorded_at, event_id, source_id=source_id,
+                            reason=reason, cleared=tuple(cleared), **changes)
+
     def split(self, entity_id: str, *, reason: str, curator: str, recorded_at: datetime | None = None,
               event_id: str | None = None) -> EntitySplit:
         """Undo the merge of ``entity_id``."""
@@ -387,12 +407,20 @@ class Archive:
         return make_selector(self.source_text(source_id), quote, occurrence=occurrence)
 
     def source(self, source_id: str) -> SourceRecorded | None:
-        """The source's metadata event, or None if it is not recorded."""
+        """The source's metadata event as it was recorded, or None if it is not recorded."""
         for stored in self.log.read_stream(f"source:{source_id}"):
             event = decode_stored(stored)
             if isinstance(event, SourceRecorded):
                 return event
         return None
+
+    def source_description(self, source_id: str) -> SourceRecorded | None:
+        """The source's metadata with every correction applied (what the catalogue shows), or None."""
+        events = [decode_stored(stored) for stored in self.log.read_stream(f"source:{source_id}")]
+        recorded = next((e for e in events if isinstance(e, SourceRecorded)), None)
+        if recorded is None:
+            return None
+        return corrected_description(recorded, (e for e in events if isinstance(e, SourceDescriptionCorrected)))
 
     def source_bytes(self, source_id: str) -> bytes:
         content = self.log.get_blob(source_id)

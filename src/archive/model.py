@@ -15,7 +15,7 @@ archive (does the source exist? is the quote really in it?) live in
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import ClassVar
+from typing import ClassVar, Iterable
 
 import attrs
 
@@ -24,6 +24,10 @@ from .ids import new_id
 __all__ = [
     "Event",
     "SourceRecorded",
+    "SourceDescriptionCorrected",
+    "DESCRIPTION_FIELDS",
+    "CLEARABLE_FIELDS",
+    "corrected_description",
     "EntityRecorded",
     "NameRecorded",
     "ClaimRecorded",
@@ -133,6 +137,60 @@ class SourceRecorded(Event):
     @property
     def creates_stream(self) -> bool:
         return True
+
+
+#: The fields of a source's description a correction may change. Not ``media_type`` (quotes are anchored
+#: in the text it decodes), ``filename`` (where the bytes sit in a bundle) or ``derived_from``/``derivation``
+#: (what the text is), which belong to the bytes rather than to what a curator says about them.
+DESCRIPTION_FIELDS = ("title", "language", "kind", "author", "publisher", "origin_url", "published", "retrieved",
+                      "note")
+#: Those a correction may remove: every one but the two a source must have.
+CLEARABLE_FIELDS = DESCRIPTION_FIELDS[2:]
+
+
+@attrs.frozen(kw_only=True)
+class SourceDescriptionCorrected(Event):
+    """A curator corrects what the archive says about a source: its title, language, author, dates…
+
+    The document's bytes and its ``SourceRecorded`` event stay as they were; the
+    correction gives new values for some fields of the description (those it
+    leaves out keep theirs) and names in ``cleared`` optional fields that should
+    not have been given at all. The catalogue shows the description with every
+    correction applied, in log order, and lists each change.
+    """
+
+    TYPE: ClassVar[str] = "SourceDescriptionCorrected"
+    VERSION: ClassVar[int] = 1
+
+    source_id: str
+    reason: str
+    title: str | None = None
+    language: str | None = None
+    kind: str | None = None
+    author: str | None = None
+    publisher: str | None = None
+    origin_url: str | None = None
+    published: str | None = None
+    retrieved: str | None = None
+    note: str | None = None
+    cleared: tuple[str, ...] = ()
+
+    @property
+    def stream_id(self) -> str:
+        return f"source:{self.source_id}"
+
+    def changes(self) -> dict[str, str | None]:
+        """The fields it changes, with their new values (None for a field cleared), in DESCRIPTION_FIELDS order."""
+        return {name: getattr(self, name) for name in DESCRIPTION_FIELDS
+                if getattr(self, name) is not None or name in self.cleared}
+
+
+def corrected_description(recorded: SourceRecorded, corrections: Iterable[SourceDescriptionCorrected]
+                          ) -> SourceRecorded:
+    """The source as described once these corrections (of it, in log order) are applied."""
+    for correction in corrections:
+        recorded = attrs.evolve(recorded, **correction.changes())
+    return recorded
 
 
 @attrs.frozen(kw_only=True)
@@ -447,6 +505,7 @@ WORK_KINDS = (
 #: Every event class the codec knows, current versions.
 EVENT_CLASSES: tuple[type[Event], ...] = (
     SourceRecorded,
+    SourceDescriptionCorrected,
     EntityRecorded,
     NameRecorded,
     ClaimRecorded,

@@ -23,6 +23,8 @@ from .errors import Place, UnknownReferenceError, ValidationError
 from .log.base import EventLog, StoredEvent, blob_id
 from .codec import first_damaged, from_dict
 from .model import (
+    CLEARABLE_FIELDS,
+    DESCRIPTION_FIELDS,
     ENTITY_KINDS,
     EVENT_CLASSES,
     RANKS,
@@ -38,10 +40,12 @@ from .model import (
     EntitySplit,
     Event,
     NameRecorded,
+    SourceDescriptionCorrected,
     SourceRecorded,
     TextSelector,
     WorkCited,
     WorkRecorded,
+    corrected_description,
 )
 from .text import check_selector, decode_text
 
@@ -248,6 +252,8 @@ class Validator:
                         )
                 if isinstance(event, SourceRecorded):
                     self._check_source(event, blobs, known)
+                elif isinstance(event, SourceDescriptionCorrected):
+                    self._check_source_correction(event)
                 elif isinstance(event, EntityRecorded):
                     self._check_entity(event)
                 elif isinstance(event, NameRecorded):
@@ -360,19 +366,12 @@ class Validator:
 
     def _check_source(self, event: SourceRecorded, blobs: Mapping[str, bytes], known: set[str]) -> None:
         _check_pattern(event.source_id, SOURCE_ID_PATTERN, "$.source_id", "source id (sha256:<64 hex digits>)")
-        _check_text(event.title, "$.title")
-        _check_pattern(event.language, LANGUAGE_PATTERN, "$.language", "BCP 47 language tag (e.g. pt, ro, en-GB)")
+        for name in DESCRIPTION_FIELDS:
+            _check_description(name, getattr(event, name), given=name in ("title", "language"))
         _check_pattern(event.media_type, MEDIA_TYPE_PATTERN, "$.media_type", "media type (e.g. text/plain; charset=utf-8)")
         _check_text(event.filename, "$.filename")
         if "/" in event.filename or "\\" in event.filename or event.filename in (".", ".."):
             raise ValidationError("a file name, not a path", path="$.filename", value=event.filename)
-        for name in ("kind", "author", "publisher", "origin_url"):
-            _check_text(getattr(event, name), f"$.{name}", required=False)
-        _check_text(event.note, "$.note", short=False, required=False)
-        for name in ("published", "retrieved"):
-            value = getattr(event, name)
-            if value is not None:
-                dates.validate_edtf(value, path=f"$.{name}")
         if (event.derived_from is None) != (event.derivation is None):
             raise ValidationError("a derived text needs both derived_from and derivation", path="$.derivation",
                                   value=event.derivation, hint="say which source it was made from, and how")
@@ -394,6 +393,42 @@ class Validator:
                                   value=event.source_id, hint=f"the bytes hash to {blob_id(content)}")
         self._cached_chars -= len(self._texts.pop(event.source_id, None) or "")
         self.source_text(event.source_id, event.media_type, {event.source_id: content})
+
+    def _check_source_correction(self, event: SourceDescriptionCorrected) -> None:
+        for index, name in enumerate(event.cleared):
+            path = f"$.cleared[{index}]"
+            if name not in CLEARABLE_FIELDS:
+                raise ValidationError("not a field a correction can remove", path=path, value=name,
+                                      hint=f"use one of {', '.join(CLEARABLE_FIELDS)} (a source must keep a "
+                                           "title and a language: give new ones instead)")
+            if name in event.cleared[:index]:
+                raise ValidationError("the field is named twice", path=path, value=name)
+            if getattr(event, name) is not None:
+                raise ValidationError("the field is both given a new value and removed", path=path, value=name,
+                                      hint=f"give $.{name} or remove it, not both")
+        changes = event.changes()
+        if not changes:
+            raise ValidationError("the correction changes nothing", path="$", value=None, show_value=False,
+                                  hint=f"give a new value for some of {', '.join(DESCRIPTION_FIELDS)}, or name "
+                                       "fields to remove in cleared")
+        for name in DESCRIPTION_FIELDS:
+            _check_description(name, getattr(event, name), given=False, correcting=True)
+        recorded = None
+        corrections = []
+        for earlier in self._stream(event.stream_id):  # a source's stream: its record and its corrections
+            if isinstance(earlier, SourceRecorded):
+                recorded = earlier
+            elif isinstance(earlier, SourceDescriptionCorrected):
+                corrections.append(earlier)
+        assert recorded is not None  # references() checked the source is recorded
+        current = corrected_description(recorded, corrections)
+        for name, value in changes.items():  # a correction that changes nothing would be noise in the history
+            if getattr(current, name) == value:
+                raise ValidationError(
+                    f"the source's {name} is already {value!r}" if value is not None
+                    else f"the source has no {name} to remove", path=f"$.{name}" if value is not None
+                    else f"$.cleared[{event.cleared.index(name)}]", value=name if value is None else value,
+                    hint="leave out the fields that stay as they are")
 
     def _check_entity(self, event: EntityRecorded) -> None:
         _check_pattern(event.entity_id, ID_PATTERN, "$.entity_id", "entity id (letters, digits, . _ : -)")
@@ -541,6 +576,24 @@ class Validator:
                                   path="$.into_id", value=event.into_id)
 
 
+def _check_description(name: str, value: str | None, *, given: bool, correcting: bool = False) -> None:
+    """One field of a source's description; ``given``: it must be there.
+
+    A correction's value must not be blank either (an empty author is no correction: ``cleared`` removes
+    one); a recorded source's optional text fields were never checked for that, and still are not.
+    """
+    path = f"$.{name}"
+    if value is None:
+        if given:
+            raise ValidationError("required", path=path, value=value)
+    elif name == "language":
+        _check_pattern(value, LANGUAGE_PATTERN, path, "BCP 47 language tag (e.g. pt, ro, en-GB)")
+    elif name in ("published", "retrieved"):
+        dates.validate_edtf(value, path=path)
+    else:
+        _check_text(value, path, short=name != "note", required=given or correcting)
+
+
 def _check_reference_shape(path: str, stream: str, what: str) -> None:
     """Say a reference that could never exist is malformed, rather than unknown ("record it first")."""
     value = stream.split(":", 1)[1]
@@ -563,6 +616,8 @@ def references(event: Event) -> list[tuple[str, str, str]]:
 
     if isinstance(event, SourceRecorded) and event.derived_from is not None:
         found.append(("$.derived_from", f"source:{event.derived_from}", "source"))
+    elif isinstance(event, SourceDescriptionCorrected):
+        found.append(("$.source_id", f"source:{event.source_id}", "source"))
     elif isinstance(event, NameRecorded):
         entity("$.entity_id", event.entity_id)
     elif isinstance(event, ClaimRecorded):

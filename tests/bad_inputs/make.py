@@ -268,6 +268,21 @@ case("citation-not-in-the-source", [event("WorkCited", 742, work_id="taubman-200
                                           selector={"exact": "Taubman, William", "start": 0, "end": 16})],
      1, "$.selector.exact", "")
 
+case("source-correction-changing-nothing", [event("SourceDescriptionCorrected", 743, source_id=SOURCE,
+                                                  reason="no change")], 1, "$", "changes nothing")
+case("source-correction-of-an-unknown-source", [event("SourceDescriptionCorrected", 744, source_id="sha256:" + "1" * 64,
+                                                      reason="typo", title="A title")], 1, "$.source_id",
+     "unknown source")
+case("source-correction-of-the-media-type", [event("SourceDescriptionCorrected", 745, source_id=SOURCE,
+                                                   reason="wrong charset", media_type="text/html")], 1,
+     "$.media_type", "")
+case("source-correction-clearing-the-title", [event("SourceDescriptionCorrected", 746, source_id=SOURCE,
+                                                    reason="no title", cleared=["title"])], 1, "$.cleared[0]",
+     "not a field a correction can remove")
+case("source-correction-to-the-same-language", [event("SourceDescriptionCorrected", 747, source_id=SOURCE,
+                                                      reason="again", language="pt")], 1, "$.language",
+     "already 'pt'")
+
 # -- enormous fields ------------------------------------------------------------------------
 case("enormous-note", [claim(801, note="Khrushchev " * 200_000)], 1, "$.note", "longer than")
 case("enormous-label", [entity(802, label="K" * 5_000)], 1, "$.label", "longer than")

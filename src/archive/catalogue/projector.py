@@ -45,17 +45,22 @@ from typing import Any, Callable, Iterable
 from .. import dates, fastjson
 from ..codec import upcast
 from ..log.base import StoredEvent, damaged
+from ..model import DESCRIPTION_FIELDS
 from ..text import decode_text, fold
 from ..vocabulary import PREDICATES
 from .schema import TABLES
 
 __all__ = ["Projector", "static_rows"]
 
+#: Every field of a source's description set at once: one statement for every correction, batched by flush.
+_DESCRIBE = (f"UPDATE sources SET {', '.join(f'{name} = ?' for name in DESCRIPTION_FIELDS)} "
+             "WHERE source_id = ?")
+
 _INSERT = {
     t.name: f"INSERT INTO [{t.name}] ({', '.join(t.column_names)}) VALUES ({', '.join('?' * len(t.columns))})"
     for t in TABLES
 }
-_BUFFERED = ("sources", "entities", "entity_names", "cited_works", "citations", "claims", "claim_history",
+_BUFFERED = ("sources", "source_corrections", "entities", "entity_names", "cited_works", "citations", "claims", "claim_history",
              "conclusions", "conclusion_claims")
 
 
@@ -96,6 +101,9 @@ class Projector:
         self._repoint_later: set[str] = set()
         self._labels: dict[str, str] = {}
         self._originals: dict[str, str] = {}
+        # Each source's description as it stands (sources are few: thousands at a million events), so that
+        # a correction knows the values it replaces without reading the catalogue, which bulk never does.
+        self._descriptions: dict[str, dict[str, str | None]] = {}
         # Merges so far: entity -> the entity it was merged into. A new catalogue has none, so in bulk a
         # missing id is one never merged. An update does not read every merge back (thousands at a million
         # events, for one new event): it looks an entity up when it first meets it (_look_up), and reads
@@ -228,6 +236,7 @@ class Projector:
         derived_from = data.get("derived_from")
         original = self._original(derived_from) if derived_from else data["source_id"]
         self._originals[data["source_id"]] = original
+        self._descriptions[data["source_id"]] = {name: data.get(name) for name in DESCRIPTION_FIELDS}
         self._buffers["sources"].append((
             data["source_id"], data["title"], data["language"], data["media_type"], data["filename"],
             data.get("kind"), data.get("author"), data.get("publisher"), data.get("origin_url"),
@@ -235,6 +244,26 @@ class Projector:
             original, len(content), None if text is None else len(text), text,
             *self._recorded(position, data),
         ))
+
+    def _description(self, source_id: str) -> dict[str, str | None]:
+        description = self._descriptions.get(source_id)
+        if description is None:  # recorded before this run (an update): the catalogue has it (as in _label)
+            row = self.conn.execute(f"SELECT {', '.join(DESCRIPTION_FIELDS)} FROM sources WHERE source_id = ?",
+                                    (source_id,)).fetchone()
+            description = self._descriptions[source_id] = dict(zip(DESCRIPTION_FIELDS, row))
+        return description
+
+    def _source_description_corrected(self, position: int, data: dict[str, Any]) -> None:
+        description = self._description(data["source_id"])
+        cleared = data.get("cleared", ())
+        for name in DESCRIPTION_FIELDS:
+            if name in data or name in cleared:
+                value = data.get(name)
+                self._buffers["source_corrections"].append((
+                    data["source_id"], name, description[name], value, data["reason"], data["event_id"],
+                    *self._recorded(position, data)))
+                description[name] = value
+        self._change(_DESCRIBE, (*description.values(), data["source_id"]))
 
     def _entity_recorded(self, position: int, data: dict[str, Any]) -> None:
         self._labels[data["entity_id"]] = data["label"]
@@ -381,6 +410,7 @@ class Projector:
 #: until the cyclic collector runs, which an update after an update would pile up.
 _HANDLERS: dict[str, Callable[[Projector, int, dict[str, Any]], None]] = {
     "SourceRecorded": Projector._source_recorded,
+    "SourceDescriptionCorrected": Projector._source_description_corrected,
     "EntityRecorded": Projector._entity_recorded,
     "NameRecorded": Projector._name_recorded,
     "ClaimRecorded": Projector._claim_recorded,

@@ -16,7 +16,7 @@ import attrs
 __all__ = ["Column", "Table", "View", "TABLES", "VIEWS", "SCHEMA_VERSION", "FTS", "table"]
 
 #: Bump when the catalogue's shape changes; ``update`` then asks for a rebuild.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 @attrs.frozen
@@ -281,6 +281,24 @@ TABLES: tuple[Table, ...] = (
         pk="conclusion_id, claim_id",
         foreign_keys=(("conclusion_id", "conclusions", "conclusion_id"), ("claim_id", "claims", "claim_id")),
         indexes=(("claim_id",),),
+    ),
+    Table(
+        "source_corrections",
+        "Every change curators made to a source's description (SourceDescriptionCorrected), one row per field, "
+        "in log order; sources shows the description with all of them applied.",
+        (
+            _c("source_id", str, "The source whose description was corrected.", True),
+            _c("field", str, "The field changed (title, language, kind, author, publisher, origin_url, published, "
+                             "retrieved or note).", True),
+            _c("previous_value", str, "What the field said before (null if it was not given)."),
+            _c("value", str, "What it says now (null if the correction removed it)."),
+            _c("reason", str, "The curator's reason.", True),
+            _c("event_id", str, "The correction's event.", True),
+            *_RECORDED,
+        ),
+        pk="source_id, position, field",
+        foreign_keys=(("source_id", "sources", "source_id"),),
+        indexes=(("position",),),
     ),
     Table(
         "predicates",
