@@ -60,8 +60,8 @@ _INSERT = {
     t.name: f"INSERT INTO [{t.name}] ({', '.join(t.column_names)}) VALUES ({', '.join('?' * len(t.columns))})"
     for t in TABLES
 }
-_BUFFERED = ("sources", "source_corrections", "entities", "entity_names", "cited_works", "citations", "claims", "claim_history",
-             "conclusions", "conclusion_claims")
+_BUFFERED = ("sources", "source_corrections", "entities", "entity_names", "cited_works", "citations", "claims",
+             "claim_history", "conclusions", "conclusion_claims")
 
 
 def static_rows() -> dict[str, list[tuple]]:
