@@ -104,6 +104,9 @@ def upcast(data: dict[str, Any]) -> dict[str, Any]:
     """
     type_name = data["type"]
     current = CURRENT_VERSIONS[type_name]
+    if data["version"] > current:  # a newer library's: read as the current version it would be misread
+        raise ValidationError(f"unknown version of {type_name}", path="$.version", value=data["version"],
+                              hint=f"this library reads versions 1 to {current}; upgrade archive to read newer events")
     while data["version"] < current:
         step = UPCASTERS.get((type_name, data["version"]))
         if step is None:  # pragma: no cover - guarded by check_tag
@@ -389,7 +392,8 @@ def check_tag(data: Any, place: Place | None = None) -> tuple[str, int]:
     if not isinstance(type_name, str) or type_name not in EVENT_TYPES:
         raise ValidationError(
             "unknown event type", path="$.type", value=type_name, place=place,
-            hint=f"expected one of {sorted(EVENT_TYPES)}",
+            hint=f"expected one of {sorted(EVENT_TYPES)}; if a newer version of archive wrote the event, "
+                 "upgrade archive to read it",
         )
     version = data.get("version")
     current = CURRENT_VERSIONS[type_name]
@@ -643,16 +647,38 @@ def decode(payload: bytes, place: Place | None = None) -> Event:
     return from_dict(fastjson.loads(payload), place)
 
 
+def unknown_kind(position: int, data: Any) -> DamagedLogError | None:
+    """The error for a stored event of a type or version this library does not know, or None.
+
+    A newer library may have written it (an archive that adds an event type or version), so the
+    error says so beside the other possibility, a change made behind the log's back.
+    """
+    if type(data) is not dict:
+        return None
+    type_name, version = data.get("type"), data.get("version")
+    if type(type_name) is not str or type(version) is not int:
+        return None
+    if type_name not in EVENT_TYPES:
+        what = f"it is a {type_name} event, a type this version of archive does not know"
+    elif version > CURRENT_VERSIONS[type_name]:
+        what = f"it is {type_name} version {version}; this version of archive reads up to {CURRENT_VERSIONS[type_name]}"
+    else:
+        return None
+    return damaged(position, what, newer=True)
+
+
 def decode_stored(stored: StoredEvent) -> Event:
     """Decode an event the log holds; DamagedLogError, naming its position, if it is not a valid event.
 
     Every event was valid when it was appended: one that is not now was changed behind the log's back,
     and an error about its fields alone would read as if the caller's input were wrong.
     """
+    data = stored.data()
     try:
-        return from_dict(stored.data())
+        return from_dict(data)
     except ValidationError as exc:
-        raise damaged(stored.position, f"it is not a valid event ({exc.path}: {exc.problem})") from None
+        raise unknown_kind(stored.position, data) or damaged(
+            stored.position, f"it is not a valid event ({exc.path}: {exc.problem})") from None
 
 
 def first_damaged(events: Iterable[StoredEvent]) -> DamagedLogError | None:

@@ -188,19 +188,24 @@ class DamagedLogError(IntegrityError):
     names the event; ``log`` the log's file, when the code that found it knows it (:meth:`in_log`).
     """
 
-    def __init__(self, what: str, *, position: int, log: object = None):
+    def __init__(self, what: str, *, position: int, log: object = None, newer: bool = False):
         self.what = what
         self.log = log
+        #: The event is of a type or version this library does not know: a newer library may have written it.
+        self.newer = newer
         super().__init__(what, position=position)
         # "position N: …" as verify words its problems; the log named in the command to run.
-        Exception.__init__(self, f"position {position}: {what}: the log is damaged; run 'archive verify "
-                                 f"{'LOG' if log is None else log}' to see what else is wrong")
+        verify = f"run 'archive verify {'LOG' if log is None else log}'"
+        Exception.__init__(self, f"position {position}: {what}: " + (
+            f"if a newer version of archive wrote it, upgrade archive to read this log; if not, the log is "
+            f"damaged: {verify} to see what else is wrong" if newer
+            else f"the log is damaged; {verify} to see what else is wrong"))
 
     def in_log(self, log: object) -> "DamagedLogError":
         """This error naming the log's file (itself if it names one already, or ``log`` is None)."""
         if self.log is not None or log is None:
             return self
-        return DamagedLogError(self.what, position=self.position, log=log)
+        return DamagedLogError(self.what, position=self.position, log=log, newer=self.newer)
 
 
 class BundleError(ArchiveError, ValueError):

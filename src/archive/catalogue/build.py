@@ -305,7 +305,7 @@ def _reader_main(argv: list[str]) -> None:
         try:
             applied = _apply(log, projector, 0, upto, lambda count: send(_PROGRESS, str(count).encode()))
         except DamagedLogError as exc:  # sent as its fields: the parent raises it as it is
-            send(_DAMAGED, json.dumps({"position": exc.position, "what": exc.what}).encode())
+            send(_DAMAGED, json.dumps({"position": exc.position, "what": exc.what, "newer": exc.newer}).encode())
             out.flush()
             sys.exit(1)
         except ArchiveError as exc:  # its last line of stderr is what the parent reports

@@ -43,7 +43,7 @@ import sqlite3
 from typing import Any, Callable, Iterable
 
 from .. import dates, fastjson
-from ..codec import upcast
+from ..codec import unknown_kind, upcast
 from ..log.base import StoredEvent, damaged
 from ..model import DESCRIPTION_FIELDS
 from ..text import decode_text, fold
@@ -122,13 +122,17 @@ class Projector:
 
     def apply_payload(self, position: int, payload: bytes) -> None:
         """Apply the event stored at ``position`` with these bytes (what :meth:`apply` takes from it)."""
+        data = None
         try:
-            data = upcast(fastjson.loads(payload))
+            data = fastjson.loads(payload)
+            data = upcast(data)
             _HANDLERS[data["type"]](self, position, data)
         except (ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError) as exc:
             # Every event was checked when it was appended: one that cannot be projected now was
-            # changed in the log behind its back. (A try costs nothing until something is raised.)
-            raise damaged(position, f"it cannot be read as an event ({type(exc).__name__}: {exc})") from None
+            # changed in the log behind its back, or written by a newer library. (A try costs nothing
+            # until something is raised.)
+            raise unknown_kind(position, data) or damaged(
+                position, f"it cannot be read as an event ({type(exc).__name__}: {exc})") from None
         self._pending += 1
         if self._pending >= self.FLUSH_EVERY:
             self.flush()

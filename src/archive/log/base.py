@@ -80,9 +80,12 @@ class StoredEvent:
         return data
 
 
-def damaged(position: int, what: str) -> DamagedLogError:
-    """The error for an event the log holds but that cannot be read: the log was changed behind its back."""
-    return DamagedLogError(what, position=position)
+def damaged(position: int, what: str, *, newer: bool = False) -> DamagedLogError:
+    """The error for an event the log holds but that cannot be read: the log was changed behind its back.
+
+    ``newer``: or it is of a type or version a newer library wrote (see :func:`archive.codec.unknown_kind`).
+    """
+    return DamagedLogError(what, position=position, newer=newer)
 
 
 @attrs.frozen
