@@ -25,7 +25,7 @@ import pytest
 from archive.log.base import blob_id
 from archive.model import (
     ClaimAssessed, ClaimDate, ClaimRecorded, ClaimRetracted, ClaimSuperseded, ConclusionRecorded, EntitiesMerged,
-    EntityRecorded, EntitySplit, NameRecorded, SourceDescriptionCorrected, SourceRecorded, WorkCited, WorkRecorded,
+    EntityRecorded, EntitySplit, NameRecorded, SourceDescriptionCorrected, SourceRecorded, WorkCited, WorkDescriptionCorrected, WorkRecorded,
 )
 from archive.text import make_selector
 
@@ -56,6 +56,10 @@ class Builder:
                        **changes: str) -> SourceDescriptionCorrected:
         return SourceDescriptionCorrected(**self._stamp(), source_id=source_id, reason="the title page says so",
                                           cleared=cleared, **changes)
+
+    def correct_work(self, work_id: str, *, cleared: tuple[str, ...] = (), **changes: str) -> WorkDescriptionCorrected:
+        return WorkDescriptionCorrected(**self._stamp(), work_id=work_id, reason="the title page says so",
+                                        cleared=cleared, **changes)
 
     def retract(self, claim_id: str) -> ClaimRetracted:
         return ClaimRetracted(**self._stamp(), claim_id=claim_id, reason="recorded in error")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from archive.model import CLEARABLE_FIELDS
+from archive.model import CLEARABLE_FIELDS, WORK_CLEARABLE_FIELDS
 
 from .builders import Builder
 
@@ -19,10 +19,11 @@ WORDS = ["Khrushchev", "Hrușciov", "Хрущёв", "secretário", "partido", "K
          "Politburo", "de", "a", "o", "Ucrânia", "primeiro", "na", "the", "Stalin’s", "ș", "é"]
 PREDICATES = ["held_office", "born", "died", "occurred", "member_of"]
 DATES = ["1938", "1925", "1953-03", "1953-03-01", "1953-03-05", "1961", "1962", "1936/1939", "1950~", "195X"]
-#: New values a source correction may give the fields it changes.
+#: New values a correction may give the fields it changes, for sources and for works.
 DESCRIPTIONS = {"title": ["Source", "Карьера", "Carreira política"], "language": ["en", "pt", "ro", "ru-petr1708"],
                 "author": ["Chubarov, Alex", "Taubman"], "published": ["2013", "2007/2017", "1970~"],
                 "note": ["Read from the title page.", "Ссылка"]}
+WORK_DESCRIPTIONS = {**DESCRIPTIONS, "kind": ["book", "memoir", "speech"], "identifier": ["ISBN 978-0-393-32484-6"]}
 OPERATIONS = ["source", "derived", "describe", "entity", "name", "claim", "claim", "claim", "retract", "supersede", "assess",
               "merge", "split", "conclusion", "work", "cite", "cite"]
 
@@ -40,7 +41,7 @@ def archive_batches(draw, max_batches: int = 4, max_events: int = 6):
     cited: dict[str, set] = {}     # source_id -> works it cites
     citations: set = set()         # (work, source, start, end): recorded once
     count = {"claim": 0, "conclusion": 0}
-    described: dict[str, dict] = {}  # source_id -> its description as corrected so far
+    described: dict[str, dict] = {}  # source or work id -> its description as corrected so far
 
     def passage(text: str) -> tuple[str, int]:
         """Some consecutive words of ``text`` and which of their occurrences."""
@@ -71,17 +72,21 @@ def archive_batches(draw, max_batches: int = 4, max_events: int = 6):
                 described[event.source_id] = {"title": event.title, "language": event.language}
                 events.append(event)
                 blobs.update(blob)
-            elif op == "describe" and sources:
-                source_id = draw(st.sampled_from(sources))[0].source_id
-                current = described[source_id]
+            elif op == "describe" and (sources or works):
+                is_work = not sources or (works and draw(st.booleans()))
+                item = draw(st.sampled_from(works)) if is_work else draw(st.sampled_from(sources))[0].source_id
+                current = described[item]
+                values, clearable = (WORK_DESCRIPTIONS, WORK_CLEARABLE_FIELDS) if is_work else (DESCRIPTIONS,
+                                                                                                  CLEARABLE_FIELDS)
                 changes, cleared = {}, []
-                for name in sorted(draw(st.sets(st.sampled_from(sorted(DESCRIPTIONS)), min_size=1, max_size=3))):
-                    if name in CLEARABLE_FIELDS and current.get(name) is not None and draw(st.booleans()):
+                for name in sorted(draw(st.sets(st.sampled_from(sorted(values)), min_size=1, max_size=3))):
+                    if name in clearable and current.get(name) is not None and draw(st.booleans()):
                         cleared.append(name)
-                    elif (value := draw(st.sampled_from(DESCRIPTIONS[name]))) != current.get(name):
+                    elif (value := draw(st.sampled_from(values[name]))) != current.get(name):
                         changes[name] = value
                 if changes or cleared:
-                    events.append(build.correct_source(source_id, cleared=tuple(cleared), **changes))
+                    correct = build.correct_work if is_work else build.correct_source
+                    events.append(correct(item, cleared=tuple(cleared), **changes))
                     current.update(changes)
                     for name in cleared:
                         del current[name]
@@ -96,8 +101,10 @@ def archive_batches(draw, max_batches: int = 4, max_events: int = 6):
             elif op == "work" or (op == "cite" and not works):
                 work_id = f"w{len(works)}"
                 works.append(work_id)
-                events.append(build.work(work_id, kind=draw(st.sampled_from(["book", "memoir", "article"])),
-                                         published=draw(st.none() | st.sampled_from(DATES))))
+                work = build.work(work_id, kind=draw(st.sampled_from(["book", "memoir", "article"])),
+                                  published=draw(st.none() | st.sampled_from(DATES)))
+                described[work_id] = {"title": work.title, "kind": work.kind, "published": work.published}
+                events.append(work)
             elif op == "cite" and sources:
                 source, text = draw(st.sampled_from(sources))
                 work_id = draw(st.sampled_from(works))

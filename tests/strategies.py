@@ -66,6 +66,7 @@ from archive.dates import LAST_JULIAN_DAY, julian_to_gregorian
 from archive.model import (
     CLEARABLE_FIELDS,
     ENTITY_KINDS,
+    WORK_CLEARABLE_FIELDS,
     RANKS,
     VOICES,
     WORK_KINDS,
@@ -83,6 +84,7 @@ from archive.model import (
     SourceRecorded,
     TextSelector,
     WorkCited,
+    WorkDescriptionCorrected,
     WorkRecorded,
 )
 from archive.validation import ID_PATTERN, LANGUAGE_PATTERN, PREDICATE_PATTERN, SCRIPT_PATTERN
@@ -425,6 +427,14 @@ def source_recorded(draw) -> SourceRecorded:
     )
 
 
+def _correction(draw, values: dict[str, st.SearchStrategy[str]], clearable: tuple[str, ...]) -> dict[str, Any]:
+    """Some fields given, some others cleared, never none: what a correction of a description changes."""
+    given = draw(st.sets(st.sampled_from(sorted(values))))
+    left = [name for name in clearable if name not in given]
+    cleared = draw(st.lists(st.sampled_from(left), unique=True, min_size=0 if given else 1)) if left else []
+    return {"cleared": tuple(cleared), **{name: draw(values[name]) for name in sorted(given)}}
+
+
 @st.composite
 def source_description_corrected(draw) -> SourceDescriptionCorrected:
     """A ``SourceDescriptionCorrected`` giving some fields and removing some others, never none."""
@@ -434,13 +444,20 @@ def source_description_corrected(draw) -> SourceDescriptionCorrected:
         "published": gregorian_edtf(), "retrieved": gregorian_edtf(),
         "note": notes(),  # lines of texts(): never blank, as a correction's note must not be
     }
-    given = draw(st.sets(st.sampled_from(sorted(values))))
-    left = [name for name in CLEARABLE_FIELDS if name not in given]
-    cleared = draw(st.lists(st.sampled_from(left), unique=True, min_size=0 if given else 1)) if left else []
-    return SourceDescriptionCorrected(
-        **draw(_envelope()), source_id=draw(source_ids()), reason=draw(reasons()), cleared=tuple(cleared),
-        **{name: draw(values[name]) for name in sorted(given)},
-    )
+    return SourceDescriptionCorrected(**draw(_envelope()), source_id=draw(source_ids()), reason=draw(reasons()),
+                                      **_correction(draw, values, CLEARABLE_FIELDS))
+
+
+@st.composite
+def work_description_corrected(draw) -> WorkDescriptionCorrected:
+    """A ``WorkDescriptionCorrected`` giving some fields and removing some others, never none."""
+    values = {
+        "title": texts(120), "kind": st.sampled_from(WORK_KINDS), "author": texts(60), "published": gregorian_edtf(),
+        "publisher": texts(60), "identifier": st.sampled_from(["ISBN 978-0-393-32484-6", "ISSN 0024-3019"]),
+        "language": languages(), "note": notes(),
+    }
+    return WorkDescriptionCorrected(**draw(_envelope()), work_id=draw(slugs()), reason=draw(reasons()),
+                                    **_correction(draw, values, WORK_CLEARABLE_FIELDS))
 
 
 @st.composite
@@ -605,6 +622,7 @@ EVENT_STRATEGIES: dict[str, st.SearchStrategy[Any]] = {
     "EntitySplit": entity_split(),
     "WorkRecorded": work_recorded(),
     "WorkCited": work_cited(),
+    "WorkDescriptionCorrected": work_description_corrected(),
 }
 
 

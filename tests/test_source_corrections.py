@@ -1,4 +1,5 @@
-"""Correcting a source's description: SourceDescriptionCorrected, Archive.correct_source, `archive correct-source`.
+"""Correcting a source's or a cited work's description: SourceDescriptionCorrected, WorkDescriptionCorrected,
+Archive.correct_source and correct_work, `archive correct-source` and `correct-work`.
 
 The recorded event and the bytes never change; the catalogue, the annotations and
 ``Archive.source_description`` show the description with every correction applied,
@@ -86,7 +87,7 @@ BAD = {
     "the value it already has": (dict(title="The Rise of Krushchev"), (), ValidationError, "$.title",
                                  "already 'The Rise of Krushchev'"),
     "removing a field it does not have": ({}, ("author",), ValidationError, "$.cleared[0]", "no author to remove"),
-    "removing the title": ({}, ("title",), ValidationError, "$.cleared[0]", "a source must keep a title"),
+    "removing the title": ({}, ("title",), ValidationError, "$.cleared[0]", "a source must keep its title and language"),
     "a field that is not a description's": ({}, ("media_type",), ValidationError, "$.cleared[0]", "media_type"),
     "a field removed twice": (dict(author="A"), ("note", "note"), ValidationError, "$.cleared[1]", "named twice"),
     "a field given and removed": (dict(author="A"), ("author",), ValidationError, "$.cleared[0]",
@@ -164,3 +165,88 @@ def test_the_catalogue_shows_each_source_as_its_corrections_in_log_order_leave_i
             assert previous == last[(source_id, field)]
         assert previous != value
         last[(source_id, field)] = value
+
+
+# -- cited works: WorkDescriptionCorrected, Archive.correct_work, `archive correct-work` -----------------------
+
+
+@pytest.fixture
+def with_work(base, log_path: Path):
+    """The base log with a work its source cites, and a claim resting on it."""
+    build, source = base
+    with archive.open(log_path) as arc:
+        arc.append([build.work("chubarov", title="The Rise of Krushchev", published="2007"),
+                    build.cite("chubarov", source=source, text=TEXT, quote="Copyright 2007-2017 Alex Chubarov"),
+                    build.claim("c2", subject_id="khrushchev", source=source, text=TEXT, quote="Rise of Khrushchev",
+                                voice="reported", speaker="Alex Chubarov", cited_work_id="chubarov")])
+    return build, source
+
+
+def test_a_work_correction_reaches_the_catalogue_its_sort_key_the_annotations_and_the_api(with_work, log_path,
+                                                                                         tmp_path):
+    build, source = with_work
+    with archive.open(log_path) as arc:
+        event = arc.correct_work("chubarov", reason="the page's own heading", curator="ana",
+                                 title="The Rise of Khrushchev", published="2017", cleared=[])
+        assert arc.work_description("chubarov").title == "The Rise of Khrushchev"
+        assert arc.work_description("nobody") is None
+        arc.correct_work("chubarov", reason="the page gives no date of its own", curator="ana",
+                         cleared=["published"])
+        rebuild(arc.log, tmp_path / "catalogue.db")
+        exported = annotations_json(arc.log)
+    assert _rows(tmp_path / "catalogue.db", "SELECT title, published, published_earliest FROM cited_works") == [
+        ("The Rise of Khrushchev", None, None)]
+    assert _rows(tmp_path / "catalogue.db",
+                 "SELECT field, previous_value, value, event_id FROM work_corrections ORDER BY position, field")[:2] == [
+        ("published", "2007", "2017", event.event_id), ("title", "The Rise of Krushchev", "The Rise of Khrushchev",
+                                                        event.event_id)]
+    assert _rows(tmp_path / "catalogue.db", "SELECT work FROM citation_details") == [("The Rise of Khrushchev",)]
+    assert '"cited_work_title": "The Rise of Khrushchev"' in exported  # claim c2's cited work, as corrected
+    assert '"cited_work_title": "The Rise of Krushchev"' not in exported
+
+
+def test_a_work_sort_key_follows_a_corrected_date_in_an_update_too(with_work, log_path, tmp_path):
+    with archive.open(log_path) as arc:
+        rebuild(arc.log, tmp_path / "catalogue.db")
+        arc.correct_work("chubarov", reason="copyright line", curator="ana", published="2007/2017")
+        archive.catalogue.update(arc.log, tmp_path / "catalogue.db")
+    assert _rows(tmp_path / "catalogue.db", "SELECT published, published_earliest FROM cited_works") == [
+        ("2007/2017", "2007-01-01")]
+
+
+WORK_BAD = {
+    "a work never recorded": (dict(work_id="nobody-1900", title="X"), (), UnknownReferenceError, "$.work_id",
+                              "nobody-1900"),
+    "no change at all": ({}, (), ValidationError, "$", "changes nothing"),
+    "the title it already has": (dict(title="The Rise of Krushchev"), (), ValidationError, "$.title",
+                                 "the work's title is already"),
+    "removing the kind": ({}, ("kind",), ValidationError, "$.cleared[0]", "a work must keep its title and kind"),
+    "an unknown kind": (dict(kind="pamphlet"), (), ValidationError, "$.kind", "unknown work kind"),
+    "removing an author it does not have": ({}, ("author",), ValidationError, "$.cleared[0]",
+                                            "the work has no author to remove"),
+    "an impossible date": (dict(published="2007-02-30"), (), DateError, "$.published", "2007-02-30"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(WORK_BAD))
+def test_bad_work_corrections_are_refused_by_field_and_leave_the_log_as_it_was(with_work, log_path, case):
+    changes, cleared, error, path, shown = WORK_BAD[case]
+    build, source = with_work
+    event = build.correct_work(**{"work_id": "chubarov", **changes}, cleared=cleared)
+    before = file_digest(log_path)
+    with archive.open(log_path) as arc:
+        with pytest.raises(error) as info:
+            arc.append([build.entity("bystander"), event])
+    assert info.value.path == path
+    assert shown in str(info.value)
+    assert file_digest(log_path) == before
+
+
+def test_the_cli_corrects_a_work(with_work, log_path):
+    done = CliRunner().invoke(cli, ["correct-work", str(log_path), "chubarov", "--kind", "web page", "--identifier",
+                                    "https://www.allrussias.com/", "--reason", "a web page", "--curator", "ana"])
+    assert done.exit_code == 0, done.output
+    assert done.output.startswith("corrected kind, identifier of chubarov (event ")
+    with archive.open(log_path) as arc:
+        assert (arc.work_description("chubarov").kind, arc.work_description("chubarov").identifier) == (
+            "web page", "https://www.allrussias.com/")

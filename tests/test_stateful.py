@@ -47,6 +47,7 @@ class ArchiveMachine(RuleBasedStateMachine):
         self.accepted: list[bytes] = []            # payloads, in log order
         self.texts: dict[str, str] = {}            # source id -> text
         self.descriptions: dict[str, dict] = {}    # source id -> title, language, author, published, as corrected
+        self.work_descriptions: dict[str, dict] = {}  # work id -> title, author, published, as corrected
         self.entities: list[str] = []
         self.merged: dict[str, str] = {}
         self.claims: dict[str, dict] = {}          # claim id -> subject, status, rank, superseded_by, work
@@ -119,8 +120,30 @@ class ArchiveMachine(RuleBasedStateMachine):
           published=st.sampled_from([None, "1970", "1970/2007", "2003-08"]))
     def record_work(self, kind, published):
         work_id = self._next("w")
-        self._append([self.build.work(work_id, kind=kind, published=published)])
+        work = self.build.work(work_id, kind=kind, published=published)
+        self._append([work])
         self.works.append(work_id)
+        self.work_descriptions[work_id] = {"title": work.title, "author": None, "published": published}
+
+    @precondition(lambda self: self.works)
+    @rule(data=st.data(), title=st.sampled_from([None, "Khrushchev: The Man and His Era"]),
+          author=st.sampled_from([None, "Taubman, William", "clear"]),
+          published=st.sampled_from([None, "1970", "2003", "clear"]))
+    def correct_work(self, data, title, author, published):
+        """As correct_source, for a cited work."""
+        work_id = data.draw(st.sampled_from(self.works))
+        current = self.work_descriptions[work_id]
+        asked = {"title": title, "author": author, "published": published}
+        changes = {k: v for k, v in asked.items() if v not in (None, "clear")}
+        cleared = tuple(k for k, v in asked.items() if v == "clear")
+        event = self.build.correct_work(work_id, cleared=cleared, **changes)
+        after = {**current, **changes, **{k: None for k in cleared}}
+        if after == current or any(current[k] == v for k, v in changes.items()) or any(
+                current[k] is None for k in cleared):
+            self._refused([event], "a work correction that changes nothing")
+            return
+        self._append([event])
+        self.work_descriptions[work_id] = after
 
     @precondition(lambda self: self.works and self.texts)
     @rule(data=st.data())
@@ -299,6 +322,8 @@ class ArchiveMachine(RuleBasedStateMachine):
             works = [w for (w,) in conn.execute("SELECT work_id FROM cited_works ORDER BY rowid")]
             descriptions = {row[0]: dict(zip(("title", "language", "author", "published"), row[1:]))
                             for row in conn.execute("SELECT source_id, title, language, author, published FROM sources")}
+            work_descriptions = {row[0]: dict(zip(("title", "author", "published"), row[1:]))
+                                 for row in conn.execute("SELECT work_id, title, author, published FROM cited_works")}
         finally:
             conn.close()
         expected = {c: {**v, "subject": self._resolve(v["subject"])} for c, v in self.claims.items()}
@@ -307,6 +332,7 @@ class ArchiveMachine(RuleBasedStateMachine):
         assert citations == self.citations
         assert works == self.works
         assert descriptions == self.descriptions
+        assert work_descriptions == self.work_descriptions
 
     # -- invariants ---------------------------------------------------------------------
     @invariant()

@@ -42,6 +42,7 @@ from .model import (  # noqa: E402
     SourceRecorded,
     TextSelector,
     WorkCited,
+    WorkDescriptionCorrected,
     WorkRecorded,
 )
 
@@ -63,6 +64,7 @@ __all__ = [
     "EntitiesMerged",
     "EntitySplit",
     "WorkRecorded",
+    "WorkDescriptionCorrected",
     "WorkCited",
     "TextSelector",
     "ClaimDate",

@@ -160,6 +160,8 @@ def _claims(log: EventLog) -> tuple[list[dict[str, Any]], dict[str, dict[str, An
                         source[name] = data[name]
                     elif name in data.get("cleared", ()):
                         source.pop(name, None)
+            elif kind == "WorkDescriptionCorrected" and "title" in data:  # a work's title is never cleared
+                works[data["work_id"]] = data["title"]
             elif kind == "EntityRecorded":
                 labels[data["entity_id"]] = data["label"]
             elif kind == "WorkRecorded":
@@ -184,7 +186,7 @@ def _claims(log: EventLog) -> tuple[list[dict[str, Any]], dict[str, dict[str, An
                     "speaker": data.get("speaker"),
                     "speaker_id": data.get("speaker_id"),
                     "cited_work_id": data.get("cited_work_id"),
-                    "cited_work_title": works.get(data.get("cited_work_id", "")),
+                    "cited_work_title": None,  # filled in at the end, as source_title is
                     "note": data.get("note"),
                     "source_id": data["source_id"],
                     "source_title": None,  # filled in at the end: a later correction may change it
@@ -226,6 +228,7 @@ def _claims(log: EventLog) -> tuple[list[dict[str, Any]], dict[str, dict[str, An
                 stored.position, f"it cannot be read as an event ({type(exc).__name__}: {exc})") from None
     for claim in claims.values():
         claim["source_title"] = sources.get(claim["source_id"], {}).get("title")
+        claim["cited_work_title"] = works.get(claim["cited_work_id"] or "")
     return sorted(claims.values(), key=lambda c: c["claim_id"]), sources
 
 

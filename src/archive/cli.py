@@ -26,7 +26,7 @@ from .catalogue import update as update_catalogue
 from .core import open_archive
 from .errors import ArchiveError, DamagedLogError, IntegrityError
 from .safety import is_sqlite_database, resolve_target, sqlite_file_beside
-from .model import CLEARABLE_FIELDS
+from .model import CLEARABLE_FIELDS, WORK_CLEARABLE_FIELDS, WORK_KINDS
 
 LOG = click.argument("log", type=click.Path(dir_okay=False, path_type=Path))
 CATALOGUE = click.argument("catalogue", type=click.Path(dir_okay=False, path_type=Path))
@@ -450,11 +450,49 @@ def correct_source(log: Path, source_id: str, cleared: tuple[str, ...], reason: 
             sha256:07090910e4a03dc3962a6ab338390bd7a3041e0c01cada2d879f854dde00ca17 \\
             --published 2007/2017 --reason "its footer: (c) 2007-2017" --curator ana
     """
-    given = {name: value for name, value in changes.items() if value is not None}
+    _correct(log, "correct_source", source_id, reason, curator, cleared, changes)
+
+
+def _correct(log: Path, method: str, item: str, reason: str, curator: str, cleared: tuple[str, ...],
+             options: dict[str, str | None]) -> None:
+    """Record a correction of a description with the options given (those left out keep their values)."""
+    given = {name: value for name, value in options.items() if value is not None}
     with _existing_log(log) as archive:
-        event = archive.correct_source(source_id, reason=reason, curator=curator, cleared=cleared, **given)
-    fields = ", ".join(event.changes())
-    click.echo(f"corrected {fields} of {source_id} (event {event.event_id})")
+        event = getattr(archive, method)(item, reason=reason, curator=curator, cleared=cleared, **given)
+    click.echo(f"corrected {', '.join(event.changes())} of {item} (event {event.event_id})")
+
+
+@cli.command(name="correct-work")
+@LOG
+@click.argument("work_id")
+@click.option("--title", help="The work's title as published.")
+@click.option("--kind", type=click.Choice(WORK_KINDS), help="What sort of work it is.")
+@click.option("--author", help="Its author.")
+@click.option("--published", help="When it was published (EDTF).")
+@click.option("--publisher", help="Its publisher, journal or newspaper.")
+@click.option("--identifier", help="Its ISBN, ISSN, DOI or URL as printed.")
+@click.option("--language", help="Its language, as a BCP 47 tag.")
+@click.option("--note", help="The curator's note on it.")
+@click.option("--clear", "cleared", multiple=True, type=click.Choice(WORK_CLEARABLE_FIELDS),
+              help="Remove a field that should not have been given (repeatable).")
+@REASON
+@CURATOR
+@clean_errors
+def correct_work(log: Path, work_id: str, cleared: tuple[str, ...], reason: str, curator: str,
+                 **changes: str | None) -> None:
+    """Correct the bibliographic data of cited work WORK_ID, as correct-source does a source's.
+
+    The event that recorded the work stays as it is; the catalogue's cited_works
+    shows the corrected data and work_corrections lists every change. A title
+    and a kind can be corrected, not removed.
+
+    Example:
+
+    \b
+        archive correct-work archive.db perrie-2006 --author "Suny, Ronald Grigor" \\
+            --reason "Suny edited volume 3; Perrie edited volume 1" --curator ana
+    """
+    _correct(log, "correct_work", work_id, reason, curator, cleared, changes)
 
 
 # -- browse, cite and exchange ----------------------------------------------------------------------

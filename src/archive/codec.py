@@ -719,6 +719,7 @@ _STREAM_KEYS = {
     "EntitiesMerged": ("entity", "entity_id"),
     "EntitySplit": ("entity", "entity_id"),
     "WorkRecorded": ("work", "work_id"),
+    "WorkDescriptionCorrected": ("work", "work_id"),
     "WorkCited": ("work", "work_id"),
 }
 

@@ -19,7 +19,6 @@ from .errors import DuplicateEventError, Place, UnknownReferenceError, Validatio
 from .log.base import AppendResult, EventLog, Head, NewEvent, StoredEvent, blob_id, damaged
 from .log.sqlite import SQLiteEventLog
 from .model import (
-    DESCRIPTION_FIELDS,
     ClaimAssessed,
     ClaimDate,
     ClaimRecorded,
@@ -35,6 +34,7 @@ from .model import (
     SourceRecorded,
     TextSelector,
     WorkCited,
+    WorkDescriptionCorrected,
     WorkRecorded,
     corrected_description,
     new_event_id,
@@ -358,12 +358,28 @@ class Archive:
         been given. The recorded event stays as it was (:meth:`source`); :meth:`source_description` gives
         the description with every correction applied.
         """
-        unknown = sorted(set(changes) - set(DESCRIPTION_FIELDS))
+        return self._correct(SourceDescriptionCorrected, curator, recorded_at, event_id, cleared, changes,
+                             source_id=source_id, reason=reason)
+
+    def correct_work(self, work_id: str, *, reason: str, curator: str, cleared: Sequence[str] = (),
+                     recorded_at: datetime | None = None, event_id: str | None = None,
+                     **changes: str) -> WorkDescriptionCorrected:
+        """Correct a cited work's description, as :meth:`correct_source` a source's.
+
+        ``changes`` are any of ``title``, ``kind``, ``author``, ``published``, ``publisher``, ``identifier``,
+        ``language`` and ``note``; ``cleared`` names optional ones to remove. :meth:`work_description`
+        gives the description with every correction applied.
+        """
+        return self._correct(WorkDescriptionCorrected, curator, recorded_at, event_id, cleared, changes,
+                             work_id=work_id, reason=reason)
+
+    def _correct(self, cls: type, curator: str, recorded_at: datetime | None, event_id: str | None,
+                 cleared: Sequence[str], changes: dict[str, str], **fields: str) -> Any:
+        unknown = sorted(set(changes) - set(cls.FIELDS))
         if unknown:  # as a TypeError would say it, but naming what can be corrected
-            raise TypeError(f"correct_source() cannot change {', '.join(unknown)}; it corrects "
-                            f"{', '.join(DESCRIPTION_FIELDS)}")
-        return self._record(SourceDescriptionCorrected, curator, recorded_at, event_id, source_id=source_id,
-                            reason=reason, cleared=tuple(cleared), **changes)
+            method = "correct_source" if cls is SourceDescriptionCorrected else "correct_work"
+            raise TypeError(f"{method}() cannot change {', '.join(unknown)}; it corrects {', '.join(cls.FIELDS)}")
+        return self._record(cls, curator, recorded_at, event_id, cleared=tuple(cleared), **fields, **changes)
 
     def split(self, entity_id: str, *, reason: str, curator: str, recorded_at: datetime | None = None,
               event_id: str | None = None) -> EntitySplit:
@@ -416,11 +432,18 @@ class Archive:
 
     def source_description(self, source_id: str) -> SourceRecorded | None:
         """The source's metadata with every correction applied (what the catalogue shows), or None."""
-        events = [decode_stored(stored) for stored in self.log.read_stream(f"source:{source_id}")]
-        recorded = next((e for e in events if isinstance(e, SourceRecorded)), None)
+        return self._described(f"source:{source_id}", SourceRecorded, SourceDescriptionCorrected)
+
+    def work_description(self, work_id: str) -> WorkRecorded | None:
+        """The cited work's ``WorkRecorded`` with every correction applied (what the catalogue shows), or None."""
+        return self._described(f"work:{work_id}", WorkRecorded, WorkDescriptionCorrected)
+
+    def _described(self, stream_id: str, recorded_type: type, correction_type: type) -> Any:
+        events = [decode_stored(stored) for stored in self.log.read_stream(stream_id)]
+        recorded = next((e for e in events if isinstance(e, recorded_type)), None)
         if recorded is None:
             return None
-        return corrected_description(recorded, (e for e in events if isinstance(e, SourceDescriptionCorrected)))
+        return corrected_description(recorded, (e for e in events if isinstance(e, correction_type)))
 
     def source_bytes(self, source_id: str) -> bytes:
         content = self.log.get_blob(source_id)

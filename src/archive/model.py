@@ -15,7 +15,7 @@ archive (does the source exist? is the quote really in it?) live in
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import ClassVar, Iterable
+from typing import Any, ClassVar, Iterable
 
 import attrs
 
@@ -28,6 +28,9 @@ __all__ = [
     "DESCRIPTION_FIELDS",
     "CLEARABLE_FIELDS",
     "corrected_description",
+    "WorkDescriptionCorrected",
+    "WORK_DESCRIPTION_FIELDS",
+    "WORK_CLEARABLE_FIELDS",
     "EntityRecorded",
     "NameRecorded",
     "ClaimRecorded",
@@ -148,8 +151,20 @@ DESCRIPTION_FIELDS = ("title", "language", "kind", "author", "publisher", "origi
 CLEARABLE_FIELDS = DESCRIPTION_FIELDS[2:]
 
 
+class _DescriptionCorrection:
+    """What corrections of a description share: the fields they may give, and how to read what they change."""
+
+    FIELDS: ClassVar[tuple[str, ...]] = ()
+    cleared: tuple[str, ...]
+
+    def changes(self) -> dict[str, str | None]:
+        """The fields it changes, with their new values (None for a field cleared), in ``FIELDS`` order."""
+        return {name: getattr(self, name) for name in self.FIELDS
+                if getattr(self, name) is not None or name in self.cleared}
+
+
 @attrs.frozen(kw_only=True)
-class SourceDescriptionCorrected(Event):
+class SourceDescriptionCorrected(Event, _DescriptionCorrection):
     """A curator corrects what the archive says about a source: its title, language, author, dates…
 
     The document's bytes and its ``SourceRecorded`` event stay as they were; the
@@ -161,6 +176,7 @@ class SourceDescriptionCorrected(Event):
 
     TYPE: ClassVar[str] = "SourceDescriptionCorrected"
     VERSION: ClassVar[int] = 1
+    FIELDS: ClassVar[tuple[str, ...]] = DESCRIPTION_FIELDS
 
     source_id: str
     reason: str
@@ -179,15 +195,9 @@ class SourceDescriptionCorrected(Event):
     def stream_id(self) -> str:
         return f"source:{self.source_id}"
 
-    def changes(self) -> dict[str, str | None]:
-        """The fields it changes, with their new values (None for a field cleared), in DESCRIPTION_FIELDS order."""
-        return {name: getattr(self, name) for name in DESCRIPTION_FIELDS
-                if getattr(self, name) is not None or name in self.cleared}
 
-
-def corrected_description(recorded: SourceRecorded, corrections: Iterable[SourceDescriptionCorrected]
-                          ) -> SourceRecorded:
-    """The source as described once these corrections (of it, in log order) are applied."""
+def corrected_description(recorded: Any, corrections: Iterable[_DescriptionCorrection]) -> Any:
+    """A source or work as described once these corrections (of it, in log order) are applied."""
     for correction in corrections:
         recorded = attrs.evolve(recorded, **correction.changes())
     return recorded
@@ -468,6 +478,41 @@ class WorkRecorded(Event):
         return True
 
 
+#: The fields of a cited work's description a correction may change (all of them but its id).
+WORK_DESCRIPTION_FIELDS = ("title", "kind", "author", "published", "publisher", "identifier", "language", "note")
+#: Those a correction may remove: every one but the two a work must have.
+WORK_CLEARABLE_FIELDS = WORK_DESCRIPTION_FIELDS[2:]
+
+
+@attrs.frozen(kw_only=True)
+class WorkDescriptionCorrected(Event, _DescriptionCorrection):
+    """A curator corrects a cited work's bibliographic data: a mis-keyed title, a wrong year, a missing ISBN.
+
+    Like :class:`SourceDescriptionCorrected`: new values for the fields that change, ``cleared``
+    for optional fields that should not have been given; the ``WorkRecorded`` event stays as it was.
+    """
+
+    TYPE: ClassVar[str] = "WorkDescriptionCorrected"
+    VERSION: ClassVar[int] = 1
+    FIELDS: ClassVar[tuple[str, ...]] = WORK_DESCRIPTION_FIELDS
+
+    work_id: str
+    reason: str
+    title: str | None = None
+    kind: str | None = None
+    author: str | None = None
+    published: str | None = None
+    publisher: str | None = None
+    identifier: str | None = None
+    language: str | None = None
+    note: str | None = None
+    cleared: tuple[str, ...] = ()
+
+    @property
+    def stream_id(self) -> str:
+        return f"work:{self.work_id}"
+
+
 @attrs.frozen(kw_only=True)
 class WorkCited(Event):
     """Source S cites work W, here: the words of S that cite it (a bibliography entry, "în memoriile sale").
@@ -516,5 +561,6 @@ EVENT_CLASSES: tuple[type[Event], ...] = (
     EntitiesMerged,
     EntitySplit,
     WorkRecorded,
+    WorkDescriptionCorrected,
     WorkCited,
 )

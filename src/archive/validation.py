@@ -43,7 +43,10 @@ from .model import (
     SourceDescriptionCorrected,
     SourceRecorded,
     TextSelector,
+    WORK_CLEARABLE_FIELDS,
+    WORK_DESCRIPTION_FIELDS,
     WorkCited,
+    WorkDescriptionCorrected,
     WorkRecorded,
     corrected_description,
 )
@@ -252,8 +255,8 @@ class Validator:
                         )
                 if isinstance(event, SourceRecorded):
                     self._check_source(event, blobs, known)
-                elif isinstance(event, SourceDescriptionCorrected):
-                    self._check_source_correction(event)
+                elif isinstance(event, (SourceDescriptionCorrected, WorkDescriptionCorrected)):
+                    self._check_correction(event)
                 elif isinstance(event, EntityRecorded):
                     self._check_entity(event)
                 elif isinstance(event, NameRecorded):
@@ -394,13 +397,20 @@ class Validator:
         self._cached_chars -= len(self._texts.pop(event.source_id, None) or "")
         self.source_text(event.source_id, event.media_type, {event.source_id: content})
 
-    def _check_source_correction(self, event: SourceDescriptionCorrected) -> None:
+    def _check_correction(self, event: SourceDescriptionCorrected | WorkDescriptionCorrected) -> None:
+        """A correction of a source's or a work's description: what it changes, against what it stands on."""
+        if isinstance(event, SourceDescriptionCorrected):
+            recorded_type, clearable, check = SourceRecorded, CLEARABLE_FIELDS, _check_description
+        else:
+            recorded_type, clearable, check = WorkRecorded, WORK_CLEARABLE_FIELDS, _check_work_field
+        what = recorded_type.TYPE.removesuffix("Recorded").lower()
         for index, name in enumerate(event.cleared):
             path = f"$.cleared[{index}]"
-            if name not in CLEARABLE_FIELDS:
+            if name not in clearable:
+                required = [n for n in event.FIELDS if n not in clearable]
                 raise ValidationError("not a field a correction can remove", path=path, value=name,
-                                      hint=f"use one of {', '.join(CLEARABLE_FIELDS)} (a source must keep a "
-                                           "title and a language: give new ones instead)")
+                                      hint=f"use one of {', '.join(clearable)} (a {what} must keep its "
+                                           f"{' and '.join(required)}: give new ones instead)")
             if name in event.cleared[:index]:
                 raise ValidationError("the field is named twice", path=path, value=name)
             if getattr(event, name) is not None:
@@ -409,24 +419,24 @@ class Validator:
         changes = event.changes()
         if not changes:
             raise ValidationError("the correction changes nothing", path="$", value=None, show_value=False,
-                                  hint=f"give a new value for some of {', '.join(DESCRIPTION_FIELDS)}, or name "
+                                  hint=f"give a new value for some of {', '.join(event.FIELDS)}, or name "
                                        "fields to remove in cleared")
-        for name in DESCRIPTION_FIELDS:
-            _check_description(name, getattr(event, name), given=False, correcting=True)
+        for name in event.FIELDS:
+            check(name, getattr(event, name), given=False, correcting=True)
         recorded = None
         corrections = []
-        for earlier in self._stream(event.stream_id):  # a source's stream: its record and its corrections
-            if isinstance(earlier, SourceRecorded):
+        for earlier in self._stream(event.stream_id):  # the record and its corrections (a work's citations too)
+            if isinstance(earlier, recorded_type):
                 recorded = earlier
-            elif isinstance(earlier, SourceDescriptionCorrected):
+            elif isinstance(earlier, type(event)):
                 corrections.append(earlier)
-        assert recorded is not None  # references() checked the source is recorded
+        assert recorded is not None  # references() checked it is recorded
         current = corrected_description(recorded, corrections)
         for name, value in changes.items():  # a correction that changes nothing would be noise in the history
             if getattr(current, name) == value:
                 raise ValidationError(
-                    f"the source's {name} is already {value!r}" if value is not None
-                    else f"the source has no {name} to remove", path=f"$.{name}" if value is not None
+                    f"the {what}'s {name} is already {value!r}" if value is not None
+                    else f"the {what} has no {name} to remove", path=f"$.{name}" if value is not None
                     else f"$.cleared[{event.cleared.index(name)}]", value=name if value is None else value,
                     hint="leave out the fields that stay as they are")
 
@@ -501,17 +511,8 @@ class Validator:
 
     def _check_work(self, event: WorkRecorded) -> None:
         _check_pattern(event.work_id, ID_PATTERN, "$.work_id", "work id (letters, digits, . _ : -)")
-        _check_text(event.title, "$.title")
-        if event.kind not in WORK_KINDS:
-            raise ValidationError("unknown work kind", path="$.kind", value=event.kind,
-                                  hint=f"use one of {', '.join(WORK_KINDS)}")
-        for name in ("author", "publisher", "identifier"):
-            _check_text(getattr(event, name), f"$.{name}", required=False)
-        if event.published is not None:
-            dates.validate_edtf(event.published, path="$.published")
-        if event.language is not None:
-            _check_pattern(event.language, LANGUAGE_PATTERN, "$.language", "BCP 47 language tag (e.g. en, ro, ru)")
-        _check_text(event.note, "$.note", short=False, required=False)
+        for name in WORK_DESCRIPTION_FIELDS:
+            _check_work_field(name, getattr(event, name), given=name in ("title", "kind"))
 
     def _check_citation(self, event: WorkCited, created: Mapping[str, Event],
                         blobs: Mapping[str, bytes], source_media_types: Callable[[str], str | None]) -> None:
@@ -594,6 +595,23 @@ def _check_description(name: str, value: str | None, *, given: bool, correcting:
         _check_text(value, path, short=name != "note", required=given or correcting)
 
 
+def _check_work_field(name: str, value: str | None, *, given: bool, correcting: bool = False) -> None:
+    """One field of a cited work's description, as :func:`_check_description` for a source's."""
+    path = f"$.{name}"
+    if value is None:
+        if given:
+            raise ValidationError("required", path=path, value=value)
+    elif name == "kind":
+        if value not in WORK_KINDS:
+            raise ValidationError("unknown work kind", path=path, value=value, hint=f"use one of {', '.join(WORK_KINDS)}")
+    elif name == "language":
+        _check_pattern(value, LANGUAGE_PATTERN, path, "BCP 47 language tag (e.g. en, ro, ru)")
+    elif name == "published":
+        dates.validate_edtf(value, path=path)
+    else:
+        _check_text(value, path, short=name != "note", required=given or correcting)
+
+
 def _check_reference_shape(path: str, stream: str, what: str) -> None:
     """Say a reference that could never exist is malformed, rather than unknown ("record it first")."""
     value = stream.split(":", 1)[1]
@@ -618,6 +636,8 @@ def references(event: Event) -> list[tuple[str, str, str]]:
         found.append(("$.derived_from", f"source:{event.derived_from}", "source"))
     elif isinstance(event, SourceDescriptionCorrected):
         found.append(("$.source_id", f"source:{event.source_id}", "source"))
+    elif isinstance(event, WorkDescriptionCorrected):
+        found.append(("$.work_id", f"work:{event.work_id}", "work"))
     elif isinstance(event, NameRecorded):
         entity("$.entity_id", event.entity_id)
     elif isinstance(event, ClaimRecorded):

@@ -279,6 +279,11 @@ case("source-correction-of-the-media-type", [event("SourceDescriptionCorrected",
 case("source-correction-clearing-the-title", [event("SourceDescriptionCorrected", 746, source_id=SOURCE,
                                                     reason="no title", cleared=["title"])], 1, "$.cleared[0]",
      "not a field a correction can remove")
+case("work-correction-clearing-the-kind", [event("WorkDescriptionCorrected", 748, work_id="taubman-2003",
+                                                reason="no kind", cleared=["kind"])], 1, "$.cleared[0]",
+     "a work must keep its title and kind")
+case("work-correction-of-an-unknown-work", [event("WorkDescriptionCorrected", 749, work_id="nobody-2000",
+                                                  reason="typo", title="A title")], 1, "$.work_id", "unknown work")
 case("source-correction-to-the-same-language", [event("SourceDescriptionCorrected", 747, source_id=SOURCE,
                                                       reason="again", language="pt")], 1, "$.language",
      "already 'pt'")

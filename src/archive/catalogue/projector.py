@@ -45,23 +45,32 @@ from typing import Any, Callable, Iterable
 from .. import dates, fastjson
 from ..codec import unknown_kind, upcast
 from ..log.base import StoredEvent, damaged
-from ..model import DESCRIPTION_FIELDS
+from ..model import DESCRIPTION_FIELDS, WORK_DESCRIPTION_FIELDS
 from ..text import decode_text, fold
 from ..vocabulary import PREDICATES
 from .schema import TABLES
 
 __all__ = ["Projector", "static_rows"]
 
-#: Every field of a source's description set at once: one statement for every correction, batched by flush.
-_DESCRIBE = (f"UPDATE sources SET {', '.join(f'{name} = ?' for name in DESCRIPTION_FIELDS)} "
-             "WHERE source_id = ?")
+#: What a correction of each kind of description updates: (table, key, fields, table of changes), and the
+#: statement setting every field at once (one statement for every correction, batched by flush). A work's
+#: sort key, published_earliest, follows its published date.
+_DESCRIBED = {
+    "SourceDescriptionCorrected": ("sources", "source_id", DESCRIPTION_FIELDS, "source_corrections"),
+    "WorkDescriptionCorrected": ("cited_works", "work_id", WORK_DESCRIPTION_FIELDS, "work_corrections"),
+}
+_DESCRIBE = {
+    kind: f"UPDATE {table} SET {', '.join(f'{name} = ?' for name in fields)}"
+          f"{', published_earliest = ?' if table == 'cited_works' else ''} WHERE {key} = ?"
+    for kind, (table, key, fields, _) in _DESCRIBED.items()
+}
 
 _INSERT = {
     t.name: f"INSERT INTO [{t.name}] ({', '.join(t.column_names)}) VALUES ({', '.join('?' * len(t.columns))})"
     for t in TABLES
 }
-_BUFFERED = ("sources", "source_corrections", "entities", "entity_names", "cited_works", "citations", "claims",
-             "claim_history", "conclusions", "conclusion_claims")
+_BUFFERED = ("sources", "source_corrections", "entities", "entity_names", "cited_works", "work_corrections",
+             "citations", "claims", "claim_history", "conclusions", "conclusion_claims")
 
 
 def static_rows() -> dict[str, list[tuple]]:
@@ -101,9 +110,10 @@ class Projector:
         self._repoint_later: set[str] = set()
         self._labels: dict[str, str] = {}
         self._originals: dict[str, str] = {}
-        # Each source's description as it stands (sources are few: thousands at a million events), so that
-        # a correction knows the values it replaces without reading the catalogue, which bulk never does.
-        self._descriptions: dict[str, dict[str, str | None]] = {}
+        # Each source's and work's description as it stands, by (table, id): they are few (thousands at a
+        # million events), and a correction must know the values it replaces without reading the
+        # catalogue, which bulk never does.
+        self._descriptions: dict[tuple[str, str], dict[str, str | None]] = {}
         # Merges so far: entity -> the entity it was merged into. A new catalogue has none, so in bulk a
         # missing id is one never merged. An update does not read every merge back (thousands at a million
         # events, for one new event): it looks an entity up when it first meets it (_look_up), and reads
@@ -240,7 +250,7 @@ class Projector:
         derived_from = data.get("derived_from")
         original = self._original(derived_from) if derived_from else data["source_id"]
         self._originals[data["source_id"]] = original
-        self._descriptions[data["source_id"]] = {name: data.get(name) for name in DESCRIPTION_FIELDS}
+        self._descriptions[("sources", data["source_id"])] = {name: data.get(name) for name in DESCRIPTION_FIELDS}
         self._buffers["sources"].append((
             data["source_id"], data["title"], data["language"], data["media_type"], data["filename"],
             data.get("kind"), data.get("author"), data.get("publisher"), data.get("origin_url"),
@@ -249,25 +259,28 @@ class Projector:
             *self._recorded(position, data),
         ))
 
-    def _description(self, source_id: str) -> dict[str, str | None]:
-        description = self._descriptions.get(source_id)
+    def _description(self, table: str, key: str, fields: tuple[str, ...], item: str) -> dict[str, str | None]:
+        description = self._descriptions.get((table, item))
         if description is None:  # recorded before this run (an update): the catalogue has it (as in _label)
-            row = self.conn.execute(f"SELECT {', '.join(DESCRIPTION_FIELDS)} FROM sources WHERE source_id = ?",
-                                    (source_id,)).fetchone()
-            description = self._descriptions[source_id] = dict(zip(DESCRIPTION_FIELDS, row))
+            row = self.conn.execute(f"SELECT {', '.join(fields)} FROM {table} WHERE {key} = ?", (item,)).fetchone()
+            description = self._descriptions[(table, item)] = dict(zip(fields, row))
         return description
 
-    def _source_description_corrected(self, position: int, data: dict[str, Any]) -> None:
-        description = self._description(data["source_id"])
+    def _description_corrected(self, position: int, data: dict[str, Any]) -> None:
+        """A source's or a work's description corrected: its row changed, each change listed."""
+        table, key, fields, changes = _DESCRIBED[data["type"]]
+        item = data[key]
+        description = self._description(table, key, fields, item)
         cleared = data.get("cleared", ())
-        for name in DESCRIPTION_FIELDS:
+        for name in fields:
             if name in data or name in cleared:
                 value = data.get(name)
-                self._buffers["source_corrections"].append((
-                    data["source_id"], name, description[name], value, data["reason"], data["event_id"],
-                    *self._recorded(position, data)))
+                self._buffers[changes].append((item, name, description[name], value, data["reason"],
+                                               data["event_id"], *self._recorded(position, data)))
                 description[name] = value
-        self._change(_DESCRIBE, (*description.values(), data["source_id"]))
+        extra = () if table != "cited_works" else (
+            dates.bounds(description["published"]).earliest if description["published"] else None,)
+        self._change(_DESCRIBE[data["type"]], (*description.values(), *extra, item))
 
     def _entity_recorded(self, position: int, data: dict[str, Any]) -> None:
         self._labels[data["entity_id"]] = data["label"]
@@ -285,6 +298,7 @@ class Projector:
 
     # -- cited works ------------------------------------------------------------------
     def _work_recorded(self, position: int, data: dict[str, Any]) -> None:
+        self._descriptions[("cited_works", data["work_id"])] = {name: data.get(name) for name in WORK_DESCRIPTION_FIELDS}
         published = data.get("published")
         self._buffers["cited_works"].append((
             data["work_id"], data["title"], data["kind"], data.get("author"), published,
@@ -414,7 +428,7 @@ class Projector:
 #: until the cyclic collector runs, which an update after an update would pile up.
 _HANDLERS: dict[str, Callable[[Projector, int, dict[str, Any]], None]] = {
     "SourceRecorded": Projector._source_recorded,
-    "SourceDescriptionCorrected": Projector._source_description_corrected,
+    "SourceDescriptionCorrected": Projector._description_corrected,
     "EntityRecorded": Projector._entity_recorded,
     "NameRecorded": Projector._name_recorded,
     "ClaimRecorded": Projector._claim_recorded,
@@ -425,6 +439,7 @@ _HANDLERS: dict[str, Callable[[Projector, int, dict[str, Any]], None]] = {
     "EntitiesMerged": Projector._entities_merged,
     "EntitySplit": Projector._entity_split,
     "WorkRecorded": Projector._work_recorded,
+    "WorkDescriptionCorrected": Projector._description_corrected,
     "WorkCited": Projector._work_cited,
 }
 

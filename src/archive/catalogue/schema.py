@@ -72,6 +72,27 @@ def _anchored(words: str) -> tuple[Column, ...]:
     )
 
 
+def _corrections(thing: str, table: str, key: str, event: str, fields: str) -> Table:
+    """The table listing every change curators made to the descriptions in ``table`` (a source's, a work's)."""
+    return Table(
+        f"{thing}_corrections",
+        f"Every change curators made to a {thing}'s description ({event}), one row per field, in log order; "
+        f"{table} shows the description with all of them applied.",
+        (
+            _c(key, str, f"The {thing} whose description was corrected.", True),
+            _c("field", str, f"The field changed ({fields}).", True),
+            _c("previous_value", str, "What the field said before (null if it was not given)."),
+            _c("value", str, "What it says now (null if the correction removed it)."),
+            _c("reason", str, "The curator's reason.", True),
+            _c("event_id", str, "The correction's event.", True),
+            *_RECORDED,
+        ),
+        pk=f"{key}, position, field",
+        foreign_keys=((key, table, key),),
+        indexes=(("position",),),
+    )
+
+
 TABLES: tuple[Table, ...] = (
     Table(
         "sources",
@@ -282,24 +303,10 @@ TABLES: tuple[Table, ...] = (
         foreign_keys=(("conclusion_id", "conclusions", "conclusion_id"), ("claim_id", "claims", "claim_id")),
         indexes=(("claim_id",),),
     ),
-    Table(
-        "source_corrections",
-        "Every change curators made to a source's description (SourceDescriptionCorrected), one row per field, "
-        "in log order; sources shows the description with all of them applied.",
-        (
-            _c("source_id", str, "The source whose description was corrected.", True),
-            _c("field", str, "The field changed (title, language, kind, author, publisher, origin_url, published, "
-                             "retrieved or note).", True),
-            _c("previous_value", str, "What the field said before (null if it was not given)."),
-            _c("value", str, "What it says now (null if the correction removed it)."),
-            _c("reason", str, "The curator's reason.", True),
-            _c("event_id", str, "The correction's event.", True),
-            *_RECORDED,
-        ),
-        pk="source_id, position, field",
-        foreign_keys=(("source_id", "sources", "source_id"),),
-        indexes=(("position",),),
-    ),
+    _corrections("source", "sources", "source_id", "SourceDescriptionCorrected",
+                 "title, language, kind, author, publisher, origin_url, published, retrieved or note"),
+    _corrections("work", "cited_works", "work_id", "WorkDescriptionCorrected",
+                 "title, kind, author, published, publisher, identifier, language or note"),
     Table(
         "predicates",
         "The predicates of the archive's vocabulary; single-valued ones can conflict between sources.",
