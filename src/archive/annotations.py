@@ -12,9 +12,9 @@ assessment counts), as the catalogue's projector does; a test holds the two to
 the same answers. Entity merges are *not* applied: the annotation names the
 entities the curator named when reading the source (``subject_id`` as
 recorded); merges are a later identification, which the catalogue shows.
-Each event is checked against its hash as it is read: an event changed behind
-the log's back is refused (DamagedLogError, naming its position), not cited as
-what a curator recorded.
+Each event is checked against its hash and the one before it as it is read: an
+event changed or removed behind the log's back is refused (DamagedLogError,
+naming its position), not cited as what a curator recorded.
 
 Each claim becomes one ``Annotation``:
 
