@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -198,6 +200,31 @@ def test_archive_metadata_writes_yaml_named_after_the_catalogue_file(catalogue, 
     described, configuration = split_for_datasette_1(metadata("my-archive"))
     assert out.read_text(encoding="utf-8") == to_yaml(described)
     assert config.read_text(encoding="utf-8") == to_yaml(configuration)
+
+
+@pytest.mark.parametrize("same", ["the same path", "a link to the metadata's file"])
+def test_archive_metadata_refuses_one_file_for_both_halves(catalogue, tmp_path, same):
+    # Written one after the other, the metadata would replace the configuration, and the command say it wrote both.
+    out = tmp_path / "metadata.yaml"
+    out.write_text("kept\n", encoding="utf-8")
+    config = out
+    if same != "the same path":
+        config = tmp_path / "datasette.yaml"
+        config.symlink_to(out.name)
+    result = run("metadata", catalogue, "-o", out, "-c", config)
+    assert result.exit_code == 2 and "write the metadata and the configuration to two different files" in result.output
+    assert out.read_text(encoding="utf-8") == "kept\n"
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="/dev/stdout as a link to a descriptor is Linux's")
+def test_archive_metadata_refuses_both_halves_on_standard_output_however_it_is_named(catalogue, tmp_path):
+    # '-o' defaults to standard output; '-c /dev/stdout' is standard output too, as the exports take it.
+    collected = tmp_path / "collected"
+    with open(collected, "wb") as stdout:
+        completed = subprocess.run([sys.executable, "-m", "archive", "metadata", str(catalogue), "-c", "/dev/stdout"],
+                                   stdout=stdout, stderr=subprocess.PIPE, text=True)
+    assert completed.returncode == 2 and "write at most one of the two files to standard output" in completed.stderr
+    assert collected.read_bytes() == b""
 
 
 def test_archive_metadata_refuses_what_is_not_a_catalogue(tmp_path):

@@ -21,6 +21,7 @@ from jsonschema import Draft202012Validator
 
 import archive
 from archive.annotations import ANNOTATION_CONTEXT, CLAIM_COLUMNS, annotations, claim_rows, statement
+from archive.bundle import export_bundle
 from archive.catalogue import rebuild
 from archive.cli import cli
 from archive.log.base import chain_hash
@@ -539,3 +540,39 @@ def test_the_annotation_export_refuses_a_claim_recorded_twice_even_with_its_hash
     with archive.open(log, create=False) as arc, pytest.raises(archive.DamagedLogError) as caught:
         annotations(arc.log)
     assert caught.value.position == second and "the claim 's000-c01' is recorded twice" in str(caught.value)
+
+
+def _rehash(conn: sqlite3.Connection, position: int, payload: str) -> None:
+    """Give the event at ``position`` a new payload and the hash that goes with it (as a forger would)."""
+    stream_id, version, prev_hash = conn.execute(
+        "SELECT stream_id, stream_version, prev_hash FROM events WHERE position = ?", (position,)).fetchone()
+    forged = chain_hash(position, stream_id, version, prev_hash, payload.encode("utf-8"))
+    conn.execute("UPDATE events SET payload = ?, hash = ? WHERE position = ?", (payload, forged, position))
+
+
+@pytest.mark.parametrize("tampering", ["a retraction removed", "a retraction's reason rewritten, its hash recomputed"])
+def test_the_annotation_export_refuses_what_the_bundle_export_refuses(corpus, tmp_path, tampering):
+    # Each event's own hash holds in both cases; only the chain (positions, prev_hash) shows the change. An
+    # annotation export that checked the events one at a time would show the retracted claim as asserted,
+    # or the curator saying what they did not.
+    log = _copy(corpus, tmp_path)
+    conn = sqlite3.connect(log, isolation_level=None)
+    at, payload = conn.execute("SELECT position, payload FROM events WHERE type = 'ClaimRetracted' "
+                               "ORDER BY position LIMIT 1").fetchone()
+    assert at < conn.execute("SELECT MAX(position) FROM events").fetchone()[0]  # not the last: the chain shows it
+    with lifted_triggers(conn):
+        if tampering == "a retraction removed":
+            conn.execute("DELETE FROM events WHERE position = ?", (at,))
+        else:
+            _rehash(conn, at, payload.replace('"reason":"', '"reason":"Not ', 1))
+    conn.close()
+    before = file_digest(log)
+    with archive.open(log, create=False) as arc:
+        with pytest.raises(archive.DamagedLogError) as exported:
+            export_bundle(arc, tmp_path / "bundle")
+        with pytest.raises(archive.DamagedLogError) as annotated:
+            annotations(arc.log)
+    assert str(annotated.value) == str(exported.value) and annotated.value.position == at + 1
+    result = run("export-annotations", log, tmp_path / "a.jsonld")
+    assert result.exit_code == 1 and result.output == f"Error: {annotated.value}\n"
+    assert not (tmp_path / "a.jsonld").exists() and file_digest(log) == before

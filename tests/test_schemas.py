@@ -338,9 +338,18 @@ def _accepted_by_validation(value: str, rules: dict) -> bool:
 @example(value="\u200b")
 @example(value="a\u200b")
 @example(value="a\u2029b")
+@example(value="\u200b \u200b \u200b")
 @example(value="")
 def test_text_rules_agree_with_validation(name, rules, value):
     assert def_validator(name).is_valid(value) == _accepted_by_validation(value, rules), repr(value)
+
+
+@pytest.mark.parametrize("value", ["\u200b \u200b \u200b", "\ufeff\u00a0\u200d\n\u2060 \u200c"])
+def test_zero_width_characters_between_spaces_are_blank_text(value):
+    """Blank is white space and zero-width characters alone, in any order: not only at the two ends."""
+    with pytest.raises(ValidationError, match="must not be empty or blank"):
+        _check_text(value, "$.reason", short=False, required=True)
+    assert not def_validator("requiredLongText").is_valid(value)
 
 
 @pytest.mark.parametrize(("name", "rules"), TEXT_RULES, ids=[n for n, _ in TEXT_RULES])

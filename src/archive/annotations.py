@@ -12,9 +12,9 @@ assessment counts), as the catalogue's projector does; a test holds the two to
 the same answers. Entity merges are *not* applied: the annotation names the
 entities the curator named when reading the source (``subject_id`` as
 recorded); merges are a later identification, which the catalogue shows.
-Each event is checked against its hash as it is read: an event changed behind
-the log's back is refused (DamagedLogError, naming its position), not cited as
-what a curator recorded.
+Each event is checked against its hash and the one before it as it is read: an
+event changed or removed behind the log's back is refused (DamagedLogError,
+naming its position), not cited as what a curator recorded.
 
 Each claim becomes one ``Annotation``:
 
@@ -62,9 +62,9 @@ from . import __version__
 from .catalogue.build import damaged, is_damage
 from .catalogue.build import status as catalogue_status
 from .catalogue.schema import SCHEMA_VERSION
-from .codec import first_damaged, upcast
+from .codec import chain_break, first_damaged, upcast
 from .errors import CatalogueError, DamagedLogError
-from .log.base import EventLog, chain_hash, damaged as damaged_event
+from .log.base import GENESIS_HASH, EventLog, damaged as damaged_event
 from .model import DESCRIPTION_FIELDS
 
 __all__ = [
@@ -140,12 +140,14 @@ def _claims(log: EventLog) -> tuple[list[dict[str, Any]], dict[str, dict[str, An
     works: dict[str, str] = {}  # work id -> title
     sources: dict[str, dict[str, Any]] = {}
     claims: dict[str, dict[str, Any]] = {}
-    for stored in log.read():
+    prev_hash = GENESIS_HASH
+    for position, stored in enumerate(log.read(), start=1):
         # An annotation cites what the log holds as recorded: an event changed since (found by its hash,
-        # a hundredth of the export's time) is refused, not exported as if a curator had written it.
-        if chain_hash(stored.position, stored.stream_id, stored.stream_version, stored.prev_hash,
-                      stored.payload) != stored.hash:
-            raise first_damaged([stored]) or damaged_event(stored.position, "its bytes do not match its hash")
+        # a hundredth of the export's time), or one removed (found by the next one's link to it), is
+        # refused, not exported as if a curator had written it, as the bundle export refuses it.
+        if (broken := chain_break(stored, position, prev_hash)) is not None:
+            raise broken
+        prev_hash = stored.hash
         # Every event was checked when it was appended, so the fields are read as they are, and what
         # cannot be read was changed behind the log's back. (A try costs nothing until something is raised.)
         try:

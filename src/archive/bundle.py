@@ -32,10 +32,10 @@ from typing import Any, Callable, Iterator
 
 import attrs
 
-from .codec import decode_with_payload, duplicate_key, first_damaged, parse_json_line, upcast
+from .codec import chain_break, decode_with_payload, duplicate_key, first_damaged, parse_json_line, upcast
 from .core import Archive
 from .errors import BundleError, DamagedLogError, IntegrityError, Place, ValidationError
-from .log.base import GENESIS_HASH, AppendResult, EventLog, StoredEvent, blob_id, chain_hash, damaged
+from .log.base import GENESIS_HASH, AppendResult, EventLog, StoredEvent, blob_id, damaged
 from .model import Event
 from .safety import is_sqlite_database, resolve_target
 
@@ -237,19 +237,6 @@ def import_bundle(archive: Archive, path: str | os.PathLike, *,
     return AppendResult(stored, already)
 
 
-def _unsound(stored: StoredEvent, position: int, prev_hash: str) -> DamagedLogError | None:
-    """Why the export cannot copy this event (expected at ``position``, after ``prev_hash``), or None."""
-    if stored.position != position:
-        return damaged(stored.position, f"the log skips from position {position - 1} to it (an event was removed)")
-    if stored.prev_hash != prev_hash:
-        return damaged(position, "it does not follow the event before it (its prev_hash is not that event's hash)")
-    if b"\n" in stored.payload:  # canonical JSON has none: it would split its line of events.jsonl in two
-        return first_damaged([stored]) or damaged(position, "its payload holds a line break")
-    if chain_hash(position, stored.stream_id, stored.stream_version, prev_hash, stored.payload) != stored.hash:
-        return first_damaged([stored])  # says whether it can still be read as an event
-    return None
-
-
 def export_bundle(archive: Archive, directory: str | os.PathLike, *, as_stored: bool = False) -> int:
     """Write the whole log as a bundle into ``directory`` (new or empty); returns the number of events.
 
@@ -288,12 +275,9 @@ def export_bundle(archive: Archive, directory: str | os.PathLike, *, as_stored: 
                 count += 1
                 if not as_stored:
                     # One hash per event (a third of the export's time), so that no change made behind the
-                    # log's back leaves it in a bundle; the reasons are worked out only for a bad one.
-                    if (stored.position != count or stored.prev_hash != prev_hash
-                            or chain_hash(count, stored.stream_id, stored.stream_version, prev_hash,
-                                          stored.payload) != stored.hash or b"\n" in stored.payload):
-                        raise _unsound(stored, count, prev_hash) or damaged(
-                            stored.position, "its bytes do not match its hash")
+                    # log's back leaves it in a bundle.
+                    if (broken := chain_break(stored, count, prev_hash)) is not None:
+                        raise broken
                     prev_hash = stored.hash
                 out.write(stored.payload + b"\n")
                 if stored.type != "SourceRecorded":

@@ -500,6 +500,14 @@ def correct_work(log: Path, work_id: str, cleared: tuple[str, ...], reason: str,
 OUT = click.argument("out", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
 
 
+def _destination(out: Path) -> str | Path:
+    """Where :func:`_write_out` puts ``out``: ``"-"`` for standard output, else the file its name leads to."""
+    if str(out) == "-":
+        return "-"
+    target = resolve_target(out)
+    return "-" if target.is_standard_output() else target.path
+
+
 def _write_out(out: Path, text: str) -> bool:
     """Write ``text`` (UTF-8) to ``out``, or to standard output for ``-``; False if it went to standard output.
 
@@ -643,8 +651,10 @@ def metadata_(catalogue: Path, output: Path, config: Path | None) -> None:
     status(catalogue)  # a clear error if it is missing or not a catalogue
     described = metadata(database_name=catalogue.stem)
     if config is not None:
-        if str(config) == "-" and str(output) == "-":
-            raise click.BadParameter("write at most one of the two files to standard output",
+        # Compared where _write_out puts them: '/dev/stdout' is standard output, a link its file.
+        if (where := _destination(config)) == _destination(output):
+            raise click.BadParameter("write at most one of the two files to standard output" if where == "-" else
+                                     "write the metadata and the configuration to two different files",
                                      param_hint="--config")
         described, configuration = split_for_datasette_1(described)
         to_files = _write_out(config, to_yaml(configuration))

@@ -44,6 +44,7 @@ __all__ = [
     "decode",
     "decode_stored",
     "first_damaged",
+    "chain_break",
     "parse_json_line",
     "format_timestamp",
     "EVENT_TYPES",
@@ -698,6 +699,27 @@ def first_damaged(events: Iterable[StoredEvent]) -> DamagedLogError | None:
             return damaged(stored.position, "its bytes do not match its hash (one of them was changed after it "
                                             "was stored)")
     return None
+
+
+def chain_break(stored: StoredEvent, position: int, prev_hash: str) -> DamagedLogError | None:
+    """Why ``stored`` is not the sound event expected at ``position`` after an event hashed ``prev_hash``, or None.
+
+    For the readers that pass the log on as recorded (the bundle and the annotation export), read in
+    order from position 1 and after GENESIS_HASH: one hash per event, and the link to the one before,
+    so that neither a changed event nor one removed (a retraction, say) goes out as if recorded.
+    The reasons are worked out only for a bad one.
+    """
+    if (stored.position == position and stored.prev_hash == prev_hash and b"\n" not in stored.payload
+            and chain_hash(position, stored.stream_id, stored.stream_version, prev_hash, stored.payload) == stored.hash):
+        return None
+    if stored.position != position:
+        return damaged(stored.position, f"the log skips from position {position - 1} to it (an event was removed)")
+    if stored.prev_hash != prev_hash:
+        return damaged(position, "it does not follow the event before it (its prev_hash is not that event's hash)")
+    if b"\n" in stored.payload:  # canonical JSON has none: it would split its line of events.jsonl in two
+        return first_damaged([stored]) or damaged(position, "its payload holds a line break")
+    # Says whether it can still be read as an event.
+    return first_damaged([stored]) or damaged(position, "its bytes do not match its hash")
 
 
 def iter_decoded(payloads: Iterable[bytes]) -> Iterable[Event]:

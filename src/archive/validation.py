@@ -93,7 +93,7 @@ def _check_text(value: str | None, path: str, *, short: bool = True, required: b
             raise ValidationError("required", path=path, value=value)
         return
     limit = MAX_SHORT if short else MAX_TEXT
-    if required and not value.strip().strip(_INVISIBLE).strip():
+    if required and all(c.isspace() or c in _INVISIBLE for c in value):  # in any order, not only at the ends
         raise ValidationError("must not be empty or blank", path=path, value=value,
                               hint="white space and zero-width characters alone are blank")
     if len(value) > limit:
