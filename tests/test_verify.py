@@ -356,3 +356,26 @@ def test_a_log_whose_guard_was_dropped_or_changed_fails_verify(base_log, tmp_pat
 def test_the_interface_scan_has_no_guards_to_check(base_log):
     with SQLiteEventLog(base_log[0]) as log:
         assert _InterfaceScanner(log).guard_problems() == []
+
+
+def test_an_interrupted_verify_stops_its_second_process(base_log, tmp_path, monkeypatch):
+    """Ctrl-C (or a failure) in verify's own half kills the other half: it must not read on after verify returns."""
+    import subprocess
+    import sys
+
+    base, stored = base_log
+    started = []
+
+    def long_child(path, after, upto, limit):  # a second half that would outlive verify by a minute
+        started.append(subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"],
+                                        stdout=subprocess.PIPE))
+        return started[-1]
+
+    def interrupted(self, batches, progress=None):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(verify_module, "_start_part", long_child)
+    monkeypatch.setattr(verify_module._Run, "check", interrupted)
+    with SQLiteEventLog(base, create=False) as log, pytest.raises(KeyboardInterrupt):
+        verify(log, processes=2)
+    assert len(started) == 1 and started[0].poll() is not None  # killed and reaped, not left running

@@ -203,26 +203,34 @@ def verify(log: EventLog, *, progress: Callable[[int], None] | None = None, limi
         split = int(upto * _OWN_SHARE)
         child = _start_part(scan.path, split, upto, limit)
 
-    own = _Run(limit)
-    own.check(scan.rows(upto=split), _share_of_whole(progress, split, upto) if child is not None else progress)
-    # Stream versions: the backend names the streams whose versions do not run 1, 2, 3… in position
-    # order (without holding every stream's version in memory); each is read again to say where.
-    versions = heapq.nsmallest(limit, _version_problems(log, scan.broken_streams(upto=upto), upto),
-                               key=lambda item: item[:2])
-    # The documents' hashes, while the other process is still at work.
-    blob_count, bad_blobs = 0, []
-    for blob in log.blob_ids():
-        blob_count += 1
-        content = log.get_blob(blob)
-        actual = "sha256:" + hashlib.sha256(content or b"").hexdigest()
-        if actual != blob:
-            bad_blobs.append((f"the bytes hash to {actual}", blob))
-    runs = [own]
-    if split < upto:
-        later = _finish_part(child, log, split, upto, limit)
-        runs.append(later)
-        if progress is not None:
-            progress(own.count + later.count)
+    try:
+        own = _Run(limit)
+        own.check(scan.rows(upto=split), _share_of_whole(progress, split, upto) if child is not None else progress)
+        # Stream versions: the backend names the streams whose versions do not run 1, 2, 3… in position
+        # order (without holding every stream's version in memory); each is read again to say where.
+        versions = heapq.nsmallest(limit, _version_problems(log, scan.broken_streams(upto=upto), upto),
+                                   key=lambda item: item[:2])
+        # The documents' hashes, while the other process is still at work.
+        blob_count, bad_blobs = 0, []
+        for blob in log.blob_ids():
+            blob_count += 1
+            content = log.get_blob(blob)
+            actual = "sha256:" + hashlib.sha256(content or b"").hexdigest()
+            if actual != blob:
+                bad_blobs.append((f"the bytes hash to {actual}", blob))
+        runs = [own]
+        if split < upto:
+            later = _finish_part(child, log, split, upto, limit)
+            runs.append(later)
+            if progress is not None:
+                progress(own.count + later.count)
+    except BaseException:
+        # Interrupted (Ctrl-C, SIGTERM) or failed in this half: the other half must not go on reading the
+        # log after verify has returned, as the rebuild's second process does not either.
+        if child is not None and child.poll() is None:
+            child.kill()
+            child.wait()
+        raise
     found = [*versions]
     for run in runs:
         found.extend(run.found)
