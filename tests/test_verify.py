@@ -379,3 +379,17 @@ def test_an_interrupted_verify_stops_its_second_process(base_log, tmp_path, monk
     with SQLiteEventLog(base, create=False) as log, pytest.raises(KeyboardInterrupt):
         verify(log, processes=2)
     assert len(started) == 1 and started[0].poll() is not None  # killed and reaped, not left running
+
+
+def test_the_first_bad_position_is_reported_even_when_the_limit_leaves_its_problem_out(base_log, tmp_path):
+    """Log-wide problems come first; a limit of one keeps only the dropped guard, and still says where."""
+    base, stored = base_log
+    path = _tampered(base, tmp_path / "log.db", ("UPDATE events SET hash = ? WHERE position = ?", ("e" * 64, 5)))
+    with sqlite3.connect(path) as conn:
+        conn.execute(f"DROP TRIGGER {GUARDS[0]}")
+    with SQLiteEventLog(path) as log:
+        everything, limited = verify(log), verify(log, limit=1)
+    assert [p.position for p in limited.problems] == [None]  # the guard, said first
+    assert limited.first_bad_position == everything.first_bad_position == 5
+    with SQLiteEventLog(base) as log:
+        assert verify(log).first_bad_position is None

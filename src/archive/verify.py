@@ -47,15 +47,13 @@ class VerifyReport:
     sources: int
     head: Head
     problems: tuple[IntegrityError, ...]
+    #: The first log position found bad, even when ``limit`` left its problem out of ``problems`` (the
+    #: log-wide problems come first: a dropped guard, a lost tail); None when every event is sound.
+    first_bad_position: int | None = None
 
     @property
     def ok(self) -> bool:
         return not self.problems
-
-    @property
-    def first_bad_position(self) -> int | None:
-        positions = [p.position for p in self.problems if p.position is not None]
-        return min(positions) if positions else None
 
 
 def _canonical_data(payload: bytes) -> dict[str, Any]:
@@ -255,9 +253,10 @@ def verify(log: EventLog, *, progress: Callable[[int], None] | None = None, limi
     if expect is not None:
         # Said first: a log restored from an older copy explains any other problem found with it.
         problems[:0] = _expected_head_problems(log, head, expect)
+    positions = [p.position for p in problems if p.position is not None]
     del problems[limit:]
     return VerifyReport(events=sum(run.count for run in runs), sources=blob_count, head=head,
-                        problems=tuple(problems))
+                        problems=tuple(problems), first_bad_position=min(positions) if positions else None)
 
 
 def _expected_head_problems(log: EventLog, head: Head, expect: Head) -> list[IntegrityError]:
