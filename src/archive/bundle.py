@@ -119,6 +119,7 @@ def _read_chunks(path: str | os.PathLike, *, progress: Callable[[int], None] | N
                           "first and the bundle second: archive import LOG BUNDLE")
     shown = str(events_path)
     chunk = LoadedBundle()
+    number = 0
     with open(events_path, "rb") as handle:  # line by line: the file may be bigger than memory
         for number, line in enumerate(iter(lambda: handle.readline(MAX_LINE_BYTES + 1), b""), start=1):
             if line.endswith(b"\n"):
@@ -134,6 +135,8 @@ def _read_chunks(path: str | os.PathLike, *, progress: Callable[[int], None] | N
             _read_line(line, Place(shown, number), sources, chunk)
             if progress is not None and number % 1000 == 0:
                 progress(number)
+        if progress is not None and number % 1000:  # the last lines too: a bar ends at 100 %
+            progress(number)
     if chunk.events or size is None:
         yield chunk
 

@@ -64,6 +64,14 @@ class _Progress:
             self.bar.__exit__(*exc)
 
 
+def _count_lines(path: Path) -> int:
+    count = 0
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            count += chunk.count(b"\n")
+    return count
+
+
 class _Stopped(KeyboardInterrupt):
     """SIGTERM (``kill``, a service stopping), raised where the program is, so it unwinds as Ctrl-C does."""
 
@@ -137,7 +145,9 @@ def import_(log: Path, path: Path) -> None:
     created = not log.exists()
     started = time.perf_counter()
     try:
-        lines = (path / "events.jsonl" if path.is_dir() else path).read_bytes().count(b"\n")
+        # The bar's length, only where a bar is drawn, and a chunk at a time: an events file may be bigger
+        # than memory (the import itself streams it).
+        lines = _count_lines(path / "events.jsonl" if path.is_dir() else path) if sys.stderr.isatty() else 0
         with open_archive(log) as archive, _Progress("reading", lines) as progress:
             result = import_bundle(archive, path, progress=progress)
             head = archive.head()
