@@ -118,3 +118,15 @@ def test_the_timeline_of_a_damaged_log_names_the_event_and_leaves_nothing_behind
     assert list(work.iterdir()) == []
     result = CliRunner().invoke(cli, ["timeline", str(log), "khrushchev"])
     assert result.exit_code == 1 and result.output == f"Error: {caught.value}\n"
+
+
+def test_a_catalogue_with_broken_bookkeeping_is_named_as_such_not_as_some_other_file(shipped, tmp_path):
+    """A timeline that fails on a catalogue whose _catalogue row is gone says so, not 'neither a log nor a catalogue'."""
+    catalogue = tmp_path / "catalogue.db"
+    shutil.copy(shipped / "catalogue.db", catalogue)
+    conn = sqlite3.connect(catalogue)
+    conn.executescript("DROP VIEW timeline; DELETE FROM _catalogue;")
+    conn.close()
+    result = CliRunner().invoke(cli, ["timeline", str(catalogue), "khrushchev"])
+    assert result.exit_code == 1
+    assert "bookkeeping row (_catalogue) is missing" in result.output and "neither" not in result.output

@@ -84,6 +84,13 @@ def timeline(path: str | Path, entity: str) -> tuple[str, list[dict]]:
     return _read(path, entity)
 
 
+def _has_bookkeeping(conn: sqlite3.Connection) -> bool:
+    try:
+        return conn.execute("SELECT 1 FROM sqlite_master WHERE name = '_catalogue'").fetchone() is not None
+    except sqlite3.DatabaseError:  # not a database at all
+        return False
+
+
 def _read(catalogue: Path, entity: str) -> tuple[str, list[dict]]:
     conn = sqlite3.connect(f"file:{catalogue}?mode=ro", uri=True)
     conn.row_factory = sqlite3.Row
@@ -94,7 +101,9 @@ def _read(catalogue: Path, entity: str) -> tuple[str, list[dict]]:
     except sqlite3.DatabaseError as exc:
         try:
             status(catalogue)
-        except CatalogueError:  # no bookkeeping row: not a catalogue at all
+        except CatalogueError as problem:
+            if _has_bookkeeping(conn):  # a catalogue, whose bookkeeping says what is wrong with it
+                raise problem from None
             raise ArchiveError(f"{catalogue} is neither an archive event log nor a catalogue ({exc}); give a log, "
                                f"or a catalogue built from one with 'archive rebuild LOG CATALOGUE'") from None
         if is_damage(exc):  # a catalogue, with a table or column gone
